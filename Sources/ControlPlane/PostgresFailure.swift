@@ -1,0 +1,84 @@
+import PostgresNIO
+
+/// Reads PostgresNIO errors without leaking what they carry.
+///
+/// `PSQLError`'s debug description includes the query and its bound values
+/// (sealed passwords, verifiers); its plain description is a fixed text that
+/// says nothing. This picks out only the SQLSTATE and the server's message,
+/// which never echo a password, and looks through the transaction wrapper
+/// PostgresNIO puts around errors thrown inside `withTransaction`.
+enum PostgresFailure {
+    /// SQLSTATEs the control plane reacts to.
+    static let duplicateDatabase = "42P04"
+    static let duplicateObject = "42710"
+    static let uniqueViolation = "23505"
+    static let undefinedObject = "42704"
+
+    /// The server's SQLSTATE for `error`, if the server sent one.
+    static func sqlState(of error: any Error) -> String? {
+        innermost(error)?.serverInfo?[.sqlState]
+    }
+
+    /// "SQLSTATE: message" for server errors, the client-side error code and
+    /// underlying cause (connection refused, TLS...) otherwise.
+    static func summary(of error: any Error) -> String {
+        if let controlPlaneError = error as? ControlPlaneError {
+            return controlPlaneError.description
+        }
+        if let transactionError = error as? PostgresTransactionError {
+            if let inner = transactionError.closureError ?? transactionError.beginError ?? transactionError.commitError {
+                return summary(of: inner)
+            }
+            return "transaction failed"
+        }
+        guard let psqlError = error as? PSQLError else {
+            return String(describing: type(of: error))
+        }
+        if let serverInfo = psqlError.serverInfo {
+            let state = serverInfo[.sqlState] ?? "?????"
+            let message = serverInfo[.message] ?? "no message"
+            return "\(state): \(message)"
+        }
+        if let underlying = psqlError.underlying {
+            return "\(psqlError.code): \(summary(ofUnderlying: underlying))"
+        }
+        return "\(psqlError.code)"
+    }
+
+    /// Whether the error happened before or while logging in, so that the
+    /// server could not be used at all (as opposed to a statement failing).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let inner = innermost(error) else {
+            // Not from PostgresNIO at all: treat as the transport failing.
+            return !(error is ControlPlaneError)
+        }
+        if let state = inner.serverInfo?[.sqlState] {
+            // Class 08: connection exception; 28: invalid authorization;
+            // 3D000: the database does not exist; 57P03: cannot connect now.
+            return state.hasPrefix("08") || state.hasPrefix("28") || state == "3D000" || state == "57P03"
+        }
+        switch inner.code {
+        case .server:
+            return false
+        default:
+            return true
+        }
+    }
+
+    private static func innermost(_ error: any Error) -> PSQLError? {
+        if let transactionError = error as? PostgresTransactionError,
+           let inner = transactionError.closureError ?? transactionError.beginError ?? transactionError.commitError {
+            return innermost(inner)
+        }
+        return error as? PSQLError
+    }
+
+    /// NIO's connection errors describe themselves by address and errno,
+    /// which is what an operator needs and holds no secret.
+    private static func summary(ofUnderlying error: any Error) -> String {
+        if error is PSQLError || error is PostgresTransactionError {
+            return summary(of: error)
+        }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,48 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import PGWire
+
+/// Maps the BackendKeyData the proxy gave each client to that client's
+/// session, so a CancelRequest arriving on a new connection can reach it.
+///
+/// Only this table is shared across event loops; the session itself decides,
+/// on its own loop, whether a query is running and which server to cancel,
+/// so a late cancel never hits the next client's query.
+final class CancelRegistry: Sendable {
+    struct Entry: Sendable {
+        var secret: Int32
+        var deliver: @Sendable () -> Void
+    }
+
+    private let entries = NIOLockedValueBox<[Int32: Entry]>([:])
+
+    /// Registers a session and returns its fresh, unique key.
+    func register(deliver: @escaping @Sendable () -> Void) -> BackendKeyData {
+        var generator = SystemRandomNumberGenerator()
+        return entries.withLockedValue { table in
+            while true {
+                let pid = Int32.random(in: 1 ... Int32.max, using: &generator)
+                if table[pid] != nil { continue }
+                let secret = Int32.random(in: .min ... .max, using: &generator)
+                table[pid] = Entry(secret: secret, deliver: deliver)
+                return BackendKeyData(processID: pid, secretKey: secret)
+            }
+        }
+    }
+
+    func unregister(processID: Int32) {
+        _ = entries.withLockedValue { $0.removeValue(forKey: processID) }
+    }
+
+    /// Delivers the cancel if the key matches; a wrong key does nothing.
+    func cancel(_ request: CancelRequest) {
+        let entry = entries.withLockedValue { $0[request.processID] }
+        guard let entry else { return }
+        var difference = entry.secret ^ request.secretKey
+        difference |= 0
+        guard difference == 0 else { return }
+        entry.deliver()
+    }
+
+    var count: Int { entries.withLockedValue { $0.count } }
+}

@@ -1,0 +1,44 @@
+import PGSession
+import SluiceModel
+
+/// An upstream PostgreSQL server as the proxy dials it.
+public struct UpstreamTarget: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    public var tls: Bool
+
+    public init(name: String, host: String, port: Int, tls: Bool) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.tls = tls
+    }
+}
+
+/// What the proxy needs to authenticate a client user and to log in upstream
+/// on its behalf. Built by the composition root from the control plane.
+public struct ProxyCredential: Sendable {
+    public var user: ClientUser
+    public var verifier: SCRAMVerifier
+    public var target: UpstreamTarget
+    public var serverUser: String
+    public var serverDatabase: String
+    public var password: String
+
+    public init(user: ClientUser, verifier: SCRAMVerifier, target: UpstreamTarget, serverUser: String, serverDatabase: String, password: String) {
+        self.user = user
+        self.verifier = verifier
+        self.target = target
+        self.serverUser = serverUser
+        self.serverDatabase = serverDatabase
+        self.password = password
+    }
+}
+
+/// Resolves `customer.acme` to its credential. Implementations must take
+/// about the same time whether or not the user exists (no timing oracle):
+/// a malformed or unknown name is looked up like any other and answers nil.
+public protocol CredentialProvider: Sendable {
+    func credential(forUser user: String) async -> ProxyCredential?
+}

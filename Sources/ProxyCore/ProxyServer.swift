@@ -1,0 +1,109 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// The PostgreSQL listener: accepts clients and runs one
+/// `ClientConnectionHandler` per connection on the connection's event loop,
+/// with that loop's pool of server connections.
+///
+/// Shutdown (SIGTERM/SIGINT through ServiceLifecycle): stop accepting, let
+/// sessions end for `shutdownGracePeriod`, then end the rest with 57P01.
+public final class ProxyServer: Service, Sendable {
+    private let configuration: ProxyConfiguration
+    private let credentials: CredentialProvider
+    private let gate: StatementGate
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+    private let pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>]
+    private let cancels = CancelRegistry()
+    private let sessions = SessionRegistry()
+    private let boundAddress = NIOLockedValueBoxAddress()
+
+    public init(
+        configuration: ProxyConfiguration,
+        credentials: CredentialProvider,
+        gate: StatementGate = AllowAllGate(),
+        group: MultiThreadedEventLoopGroup,
+        upstreamTLS: NIOSSLContext? = nil,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.credentials = credentials
+        self.gate = gate
+        self.group = group
+        self.logger = logger
+        var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
+        for loop in group.makeIterator() {
+            let pool = UpstreamPool(
+                eventLoop: loop, configuration: configuration.pool, tlsContext: upstreamTLS,
+                maxMessageLength: configuration.maxMessageLength, logger: logger
+            )
+            pools[ObjectIdentifier(loop)] = NIOLoopBound(pool, eventLoop: loop)
+        }
+        self.pools = pools
+    }
+
+    /// The address actually bound (port 0 picks a free port), once listening.
+    public var localAddress: SocketAddress? { boundAddress.value }
+
+    public func run() async throws {
+        let configuration = self.configuration
+        let credentials = self.credentials
+        let gate = self.gate
+        let pools = self.pools
+        let cancels = self.cancels
+        let sessions = self.sessions
+        let logger = self.logger
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let pool = pools[ObjectIdentifier(channel.eventLoop)] else {
+                        throw ChannelError.ioOnClosedChannel
+                    }
+                    let handler = ClientConnectionHandler(dependencies: .init(
+                        configuration: configuration, credentials: credentials, gate: gate,
+                        pool: pool.value, cancels: cancels, sessions: sessions, logger: logger
+                    ))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        boundAddress.set(server.localAddress)
+        logger.info("proxy listening", metadata: ["address": "\(server.localAddress.map { "\($0)" } ?? "?")"])
+
+        await withGracefulShutdownHandler {
+            try? await server.closeFuture.get()
+        } onGracefulShutdown: {
+            server.close(promise: nil)
+        }
+        // Let open sessions finish, up to the grace period.
+        let deadline = ContinuousClock.now + .nanoseconds(configuration.shutdownGracePeriod.nanoseconds)
+        while sessions.count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if sessions.count > 0 {
+            logger.info("ending sessions still open at the shutdown deadline", metadata: ["sessions": "\(sessions.count)"])
+            sessions.terminateAll()
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        for pool in pools.values {
+            try? await pool.eventLoop.submit { pool.value.shutdown() }.get()
+        }
+        logger.info("proxy stopped")
+    }
+}
+
+/// A tiny lock-protected optional address (set once when bound).
+final class NIOLockedValueBoxAddress: Sendable {
+    private let box = NIOLockedValueBox<SocketAddress?>(nil)
+    var value: SocketAddress? { box.withLockedValue { $0 } }
+    func set(_ address: SocketAddress?) { box.withLockedValue { $0 = address } }
+}

@@ -1,0 +1,269 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PGSession
+import PGWire
+import SluicePool
+
+/// The server connections of one event loop, one `PoolStateMachine` per
+/// (upstream, database, role). Clients are served by connections of their own
+/// loop, so forwarding never crosses threads. Confined to `eventLoop`.
+final class UpstreamPool {
+    enum LeaseError: Error, CustomStringConvertible {
+        case pool(PoolError)
+        case connect(String)
+
+        var description: String {
+            switch self {
+            case .pool(let error): "\(error)"
+            case .connect(let reason): reason
+            }
+        }
+    }
+
+    typealias LeaseCallback = (Result<UpstreamConnection, LeaseError>) -> Void
+
+    /// The pool of one key: its state machine and the objects its IDs name.
+    private final class KeyedPool {
+        var machine: PoolStateMachine<Int, Int>
+        var connections: [Int: UpstreamConnection] = [:]
+        var waiters: [Int: LeaseCallback] = [:]
+        var credential: ProxyCredential
+        var cachedKeys: SCRAMClient.Keys?
+        var lastConnectError: String?
+        var timer: Scheduled<Void>?
+        var timerDeadline: PoolInstant?
+
+        init(configuration: PoolConfiguration, credential: ProxyCredential) {
+            self.machine = PoolStateMachine(configuration: configuration)
+            self.credential = credential
+        }
+    }
+
+    let eventLoop: EventLoop
+    private let configuration: PoolConfiguration
+    private let tlsContext: NIOSSLContext?
+    private let maxMessageLength: Int
+    private let logger: Logger
+    private let metrics = ProxyMetrics()
+    private var pools: [PoolKey: KeyedPool] = [:]
+    private var nextID = 1
+    private var shuttingDown = false
+
+    init(eventLoop: EventLoop, configuration: PoolConfiguration, tlsContext: NIOSSLContext?, maxMessageLength: Int, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.tlsContext = tlsContext
+        self.maxMessageLength = maxMessageLength
+        self.logger = logger
+    }
+
+    static func key(for credential: ProxyCredential) -> PoolKey {
+        PoolKey(target: credential.target, database: credential.serverDatabase, user: credential.serverUser)
+    }
+
+    private func now() -> PoolInstant {
+        PoolInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds)
+    }
+
+    private func makeID() -> Int {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    /// Asks for a server connection; `callback` runs once, on this loop.
+    /// Returns a request ID for `cancelLease`.
+    @discardableResult
+    func lease(_ credential: ProxyCredential, callback: @escaping LeaseCallback) -> (PoolKey, Int) {
+        let key = Self.key(for: credential)
+        let pool: KeyedPool
+        if let existing = pools[key] {
+            pool = existing
+            if existing.credential.password != credential.password {
+                // Rotated: new connections log in with the new password.
+                existing.credential = credential
+                existing.cachedKeys = nil
+            }
+        } else {
+            pool = KeyedPool(configuration: configuration, credential: credential)
+            pools[key] = pool
+        }
+        let request = makeID()
+        pool.waiters[request] = callback
+        if pool.machine.idleCount == 0 { metrics.poolWaits.increment() }
+        let actions = pool.machine.leaseRequested(request, now: now())
+        perform(actions, pool: pool, key: key)
+        return (key, request)
+    }
+
+    func cancelLease(key: PoolKey, request: Int) {
+        guard let pool = pools[key], pool.waiters.removeValue(forKey: request) != nil else { return }
+        perform(pool.machine.cancelRequest(request), pool: pool, key: key)
+    }
+
+    /// Returns a connection after its session. A reusable one is reset with
+    /// `DISCARD ALL` first; if that fails it is closed instead.
+    func release(_ connection: UpstreamConnection, reusable: Bool) {
+        connection.detach()
+        guard let pool = pools[connection.key] else {
+            connection.close()
+            return
+        }
+        guard reusable, connection.isOpen, !shuttingDown else {
+            perform(pool.machine.released(connection.id, reusable: false, now: now()), pool: pool, key: connection.key)
+            return
+        }
+        connection.runInternal("DISCARD ALL") { [self] result in
+            let ok: Bool
+            if case .success = result { ok = true } else { ok = false }
+            perform(pool.machine.released(connection.id, reusable: ok, now: now()), pool: pool, key: connection.key)
+        }
+    }
+
+    /// Stop creating connections, fail waiters, close idle connections.
+    func shutdown() {
+        shuttingDown = true
+        for (key, pool) in pools {
+            pool.timer?.cancel()
+            perform(pool.machine.shutdown(), pool: pool, key: key)
+        }
+    }
+
+    var openConnections: Int { pools.values.reduce(0) { $0 + $1.connections.count } }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [PoolStateMachine<Int, Int>.Action], pool: KeyedPool, key: PoolKey) {
+        for action in actions {
+            switch action {
+            case .createConnection:
+                createConnection(pool: pool, key: key)
+            case .lease(let id, let request, let healthCheck):
+                guard let connection = pool.connections[id] else { continue }
+                if healthCheck {
+                    connection.runInternal("") { [self] result in
+                        switch result {
+                        case .success:
+                            perform(pool.machine.healthCheckSucceeded(id, request: request, now: now()), pool: pool, key: key)
+                            deliver(connection, to: request, pool: pool, key: key)
+                        case .failure:
+                            connection.close()
+                        }
+                    }
+                } else {
+                    deliver(connection, to: request, pool: pool, key: key)
+                }
+            case .failRequest(let request, let error):
+                guard let callback = pool.waiters.removeValue(forKey: request) else { continue }
+                if case .connectFailed(let reason) = error {
+                    callback(.failure(.connect(reason)))
+                } else {
+                    callback(.failure(.pool(error)))
+                }
+            case .closeConnection(let id):
+                pool.connections[id]?.close()
+            case .scheduleTimer(let at):
+                schedule(at: at, pool: pool, key: key)
+            case .shutdownComplete:
+                pools[key] = nil
+            }
+        }
+    }
+
+    private func deliver(_ connection: UpstreamConnection, to request: Int, pool: KeyedPool, key: PoolKey) {
+        guard let callback = pool.waiters.removeValue(forKey: request) else {
+            // The client left while the lease was in flight.
+            perform(pool.machine.released(connection.id, reusable: true, now: now()), pool: pool, key: key)
+            return
+        }
+        callback(.success(connection))
+    }
+
+    private func schedule(at deadline: PoolInstant, pool: KeyedPool, key: PoolKey) {
+        if let existing = pool.timerDeadline, existing <= deadline, pool.timer != nil { return }
+        pool.timer?.cancel()
+        pool.timerDeadline = deadline
+        let current = now()
+        let delay = deadline > current ? Int64(clamping: deadline.nanoseconds - current.nanoseconds) : 0
+        pool.timer = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
+            pool.timer = nil
+            pool.timerDeadline = nil
+            perform(pool.machine.tick(now: now()), pool: pool, key: key)
+        }
+    }
+
+    private func createConnection(pool: KeyedPool, key: PoolKey) {
+        let id = makeID()
+        let credential = pool.credential
+        let credentials = UpstreamStartupMachine.Credentials(
+            user: credential.serverUser, database: credential.serverDatabase,
+            password: credential.password, cachedKeys: pool.cachedKeys
+        )
+        let loop = eventLoop
+        let tlsContext = self.tlsContext
+        let maxMessageLength = self.maxMessageLength
+        let logger = self.logger
+        let readyBox = NIOLoopBound<(UpstreamConnection, Result<Void, UpstreamConnection.ConnectError>) -> Void>({ [self] connection, result in
+            switch result {
+            case .success:
+                if let keys = connection.derivedKeys { pool.cachedKeys = keys }
+                pool.connections[id] = connection
+                metrics.serverConnectionsTotal.increment()
+                metrics.serverConnectionsOpen.increment()
+                connection.onClose = { [self] closed in
+                    metrics.serverConnectionsOpen.decrement()
+                    pool.connections[closed.id] = nil
+                    perform(pool.machine.connectionClosed(closed.id, now: now()), pool: pool, key: key)
+                }
+                perform(pool.machine.connectionEstablished(id, now: now()), pool: pool, key: key)
+            case .failure(let error):
+                metrics.upstreamErrors.increment()
+                logger.warning("upstream login failed", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
+                perform(pool.machine.connectionFailed(error: Self.describe(error, key: key), now: now()), pool: pool, key: key)
+            }
+        }, eventLoop: loop)
+
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(5))
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let connection = UpstreamConnection(
+                        id: id, key: key, credentials: credentials, tlsContext: tlsContext,
+                        maxMessageLength: maxMessageLength, logger: logger
+                    )
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                }
+            }
+            .connect(host: key.target.host, port: key.target.port)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    guard let connection = try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) else {
+                        channel.close(promise: nil)
+                        perform(pool.machine.connectionFailed(error: "internal error", now: now()), pool: pool, key: key)
+                        return
+                    }
+                    connection.whenReady { result in readyBox.value(connection, result) }
+                case .failure(let error):
+                    metrics.upstreamErrors.increment()
+                    logger.warning("upstream unreachable", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
+                    perform(
+                        pool.machine.connectionFailed(error: "could not connect to the workspace's upstream server (\(key.target.name)): \(error)", now: now()),
+                        pool: pool, key: key
+                    )
+                }
+            }
+    }
+
+    private static func describe(_ error: UpstreamConnection.ConnectError, key: PoolKey) -> String {
+        switch error {
+        case .server(let fields):
+            "upstream server \(key.target.name) refused the login: \(fields.message ?? "unknown error")"
+        default:
+            "upstream server \(key.target.name): \(error)"
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import ControlPlane
+import Foundation
+import Logging
+
+/// The whole configuration, from `SLUICE_*` environment variables or a TOML
+/// file (same keys, lower-case, without the prefix). Secrets (master key,
+/// operator token) come only from the environment or from files readable by
+/// the service alone, never from the TOML file or the command line.
+public struct SluiceConfiguration: Sendable {
+    public var listenHost = "127.0.0.1"
+    public var port = 6432
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// Host and port written into revealed URIs.
+    public var publicHost = "127.0.0.1"
+    public var publicPort: Int?
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    public var tlsRequired = false
+    public var upstreamCAPath: String?
+    public var upstreamURLs: [String] = []
+    public var controlDatabase = "sluice_control"
+    public var stateDirectory = ".sluice"
+    public var authTimeoutSeconds = 15.0
+    public var partialMessageTimeoutSeconds = 30.0
+    public var maxMessageLength = 1 << 30
+    public var poolSize = 20
+    public var poolMinIdle = 0
+    public var poolIdleTimeoutSeconds = 600.0
+    public var poolMaxLifetimeSeconds = 3600.0
+    public var queryWaitTimeoutSeconds = 30.0
+    public var shutdownGraceSeconds = 10.0
+    public var customerConnectionLimit = 64
+    public var logLevel = Logger.Level.info
+    public var masterKeyBase64: String?
+    public var masterKeyFile: String?
+    public var operatorToken: String?
+    public var operatorTokenFile: String?
+
+    public init() {}
+
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case invalid(key: String, value: String, expected: String)
+        case unreadable(path: String, reason: String)
+        case secretInFile(key: String)
+        case unknownKey(String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let key, let value, let expected): "configuration \(key)=\"\(value)\": expected \(expected)"
+            case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+            case .secretInFile(let key): "\(key) is a secret: set it in the environment (SLUICE_\(key.uppercased())) or a *_file, not in the configuration file"
+            case .unknownKey(let key): "unknown configuration key \"\(key)\""
+            }
+        }
+    }
+
+    static let secretKeys: Set<String> = ["master_key", "operator_token"]
+
+    /// Reads the TOML file (if any), then the environment on top of it.
+    public static func load(environment: [String: String], configFile: String?) throws -> SluiceConfiguration {
+        var values: [String: String] = [:]
+        if let configFile {
+            let text: String
+            do { text = try String(contentsOfFile: configFile, encoding: .utf8) } catch {
+                throw Error.unreadable(path: configFile, reason: "\(error)")
+            }
+            let parsed = try FlatTOML.parse(text)
+            for key in parsed.keys where secretKeys.contains(key) { throw Error.secretInFile(key: key) }
+            values.merge(parsed) { $1 }
+        }
+        for (name, value) in environment where name.hasPrefix("SLUICE_") {
+            values[String(name.dropFirst("SLUICE_".count)).lowercased()] = value
+        }
+        var configuration = SluiceConfiguration()
+        try configuration.apply(values)
+        return configuration
+    }
+
+    /// Keys the environment may carry that are not configuration (used by scripts).
+    static let ignoredKeys: Set<String> = ["bin", "pid", "api", "api_key", "pg_port", "dev_env"]
+
+    mutating func apply(_ values: [String: String]) throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "listen_host", "host": listenHost = value
+            case "port": port = try Self.int(key, value, range: 0...65535)
+            case "http_host": httpHost = value
+            case "http_port": httpPort = try Self.int(key, value, range: 0...65535)
+            case "public_host": publicHost = value
+            case "public_port": publicPort = try Self.int(key, value, range: 1...65535)
+            case "tls_cert": tlsCertificatePath = value.isEmpty ? nil : value
+            case "tls_key": tlsKeyPath = value.isEmpty ? nil : value
+            case "tls_required": tlsRequired = try Self.bool(key, value)
+            case "upstream_ca": upstreamCAPath = value.isEmpty ? nil : value
+            case "upstreams": upstreamURLs = value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            case "control_database": controlDatabase = value
+            case "state_dir": stateDirectory = value
+            case "auth_timeout": authTimeoutSeconds = try Self.seconds(key, value)
+            case "partial_message_timeout": partialMessageTimeoutSeconds = try Self.seconds(key, value)
+            case "max_message_length": maxMessageLength = try Self.int(key, value, range: 1024...(1 << 30))
+            case "pool_size": poolSize = try Self.int(key, value, range: 1...10_000)
+            case "pool_min_idle": poolMinIdle = try Self.int(key, value, range: 0...10_000)
+            case "pool_idle_timeout": poolIdleTimeoutSeconds = try Self.seconds(key, value)
+            case "pool_max_lifetime": poolMaxLifetimeSeconds = try Self.seconds(key, value)
+            case "query_wait_timeout": queryWaitTimeoutSeconds = try Self.seconds(key, value)
+            case "shutdown_grace_period": shutdownGraceSeconds = try Self.seconds(key, value)
+            case "customer_connection_limit": customerConnectionLimit = try Self.int(key, value, range: 1...10_000)
+            case "log_level":
+                guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                    throw Error.invalid(key: key, value: value, expected: "trace, debug, info, notice, warning, error or critical")
+                }
+                logLevel = level
+            case "master_key": masterKeyBase64 = value
+            case "master_key_file": masterKeyFile = value
+            case "operator_token": operatorToken = value
+            case "operator_token_file": operatorTokenFile = value
+            default:
+                if Self.ignoredKeys.contains(key) { continue }
+                throw Error.unknownKey(key)
+            }
+        }
+    }
+
+    public var tlsEnabled: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
+    public var advertisedPort: Int { publicPort ?? port }
+
+    public func upstreams() throws -> [UpstreamServer] {
+        var servers: [UpstreamServer] = []
+        for (index, url) in upstreamURLs.enumerated() {
+            guard let server = UpstreamServer(url: url, name: nil) ?? UpstreamServer(url: url, name: "upstream\(index + 1)") else {
+                throw Error.invalid(key: "upstreams", value: "(entry \(index + 1))", expected: "postgresql://user:password@host:port/db URLs")
+            }
+            servers.append(server)
+        }
+        guard !servers.isEmpty else {
+            throw Error.invalid(key: "upstreams", value: "", expected: "at least one upstream server URL (SLUICE_UPSTREAMS)")
+        }
+        return servers
+    }
+
+    private static func int(_ key: String, _ value: String, range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw Error.invalid(key: key, value: value, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return number
+    }
+
+    private static func seconds(_ key: String, _ value: String) throws -> Double {
+        guard let number = Double(value), number > 0, number <= 86_400 * 30 else {
+            throw Error.invalid(key: key, value: value, expected: "a positive number of seconds")
+        }
+        return number
+    }
+
+    private static func bool(_ key: String, _ value: String) throws -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw Error.invalid(key: key, value: value, expected: "true or false")
+        }
+    }
+}

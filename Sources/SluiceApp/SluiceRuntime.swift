@@ -1,0 +1,156 @@
+import ControlPlane
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ProxyCore
+import ServiceLifecycle
+import SluiceModel
+import SluicePool
+
+/// The composition root: builds the control store, the proxy and their
+/// services from a `SluiceConfiguration`, and runs the CLI's commands.
+public enum SluiceRuntime {
+    public static func makeLogger(_ configuration: SluiceConfiguration, label: String = "sluice") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = configuration.logLevel
+        return logger
+    }
+
+    static func controlConfiguration(_ configuration: SluiceConfiguration, masterKey: MasterKey) throws -> ControlPlaneConfiguration {
+        try ControlPlaneConfiguration(
+            upstreams: try configuration.upstreams(),
+            controlDatabase: configuration.controlDatabase,
+            masterKey: masterKey,
+            customerConnectionLimit: configuration.customerConnectionLimit
+        )
+    }
+
+    /// Runs `body` with a migrated control store whose client is running.
+    static func withStore<T: Sendable>(
+        _ configuration: SluiceConfiguration, dev: Bool, logger: Logger,
+        _ body: @Sendable @escaping (ControlStore, ControlPlaneConfiguration) async throws -> T
+    ) async throws -> T {
+        let masterKey = try Secrets.masterKey(configuration, generateIn: dev ? configuration.stateDirectory : nil)
+        let controlConfiguration = try controlConfiguration(configuration, masterKey: masterKey)
+        let store = ControlStore(configuration: controlConfiguration, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await store.run()
+                return nil
+            }
+            group.addTask {
+                try await store.migrate()
+                return try await body(store, controlConfiguration)
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+
+    public static func createWorkspace(_ configuration: SluiceConfiguration, id: WorkspaceID, name: String, dev: Bool = false) async throws {
+        let logger = makeLogger(configuration)
+        try await withStore(configuration, dev: dev, logger: logger) { store, _ in
+            _ = try await store.createWorkspace(id: id, name: name)
+        }
+    }
+
+    public static func provision(_ configuration: SluiceConfiguration, id: WorkspaceID, dev: Bool = false) async throws {
+        let logger = makeLogger(configuration)
+        try await withStore(configuration, dev: dev, logger: logger) { store, controlConfiguration in
+            let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger)
+            _ = try await provisioner.provision(workspace: id)
+        }
+    }
+
+    public static func reveal(_ configuration: SluiceConfiguration, id: WorkspaceID, kind: RoleKind, pooled: Bool, dev: Bool = false) async throws -> String {
+        let logger = makeLogger(configuration)
+        return try await withStore(configuration, dev: dev, logger: logger) { store, _ in
+            guard let credential = try await store.credential(workspace: id, role: kind) else {
+                throw ControlPlaneError.workspaceNotFound(id)
+            }
+            return uri(configuration, credential: credential, pooled: pooled)
+        }
+    }
+
+    static func uri(_ configuration: SluiceConfiguration, credential: RoleCredential, pooled: Bool) -> String {
+        ConnectionURI.make(
+            role: credential.role, workspace: credential.workspace, password: credential.password,
+            host: configuration.publicHost, port: configuration.advertisedPort,
+            tls: configuration.tlsEnabled, pooled: pooled
+        )
+    }
+
+    static func proxyConfiguration(_ configuration: SluiceConfiguration, masterKey: MasterKey) throws -> ProxyConfiguration {
+        let tls = try configuration.tlsCertificatePath.flatMap { cert in
+            try configuration.tlsKeyPath.map { key in try TLSLoader.serverSettings(certificatePath: cert, keyPath: key) }
+        }
+        let pool = PoolConfiguration(
+            maxConnections: configuration.poolSize,
+            minIdleConnections: configuration.poolMinIdle,
+            idleTimeout: .seconds(configuration.poolIdleTimeoutSeconds),
+            maxLifetime: .seconds(configuration.poolMaxLifetimeSeconds),
+            waitTimeout: .seconds(configuration.queryWaitTimeoutSeconds)
+        )
+        let keyBytes = Data(base64Encoded: masterKey.base64) ?? Data()
+        let decoySecret = Array(HMAC<SHA256>.authenticationCode(for: Array("sluice decoy verifiers".utf8), using: SymmetricKey(data: keyBytes)))
+        return ProxyConfiguration(
+            host: configuration.listenHost,
+            port: configuration.port,
+            tls: tls,
+            tlsRequired: configuration.tlsRequired,
+            maxMessageLength: configuration.maxMessageLength,
+            authTimeout: .nanoseconds(Int64(configuration.authTimeoutSeconds * 1e9)),
+            partialMessageTimeout: .nanoseconds(Int64(configuration.partialMessageTimeoutSeconds * 1e9)),
+            pool: pool,
+            shutdownGracePeriod: .nanoseconds(Int64(configuration.shutdownGraceSeconds * 1e9)),
+            decoySecret: decoySecret
+        )
+    }
+
+    /// `sluice serve` (and `sluice dev` with `dev: true`): runs until SIGTERM/SIGINT.
+    public static func serve(_ configuration: SluiceConfiguration, dev: Bool) async throws {
+        let logger = makeLogger(configuration)
+        if dev {
+            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        }
+        let masterKey = try Secrets.masterKey(configuration, generateIn: dev ? configuration.stateDirectory : nil)
+        let operatorToken = try Secrets.operatorToken(configuration, generateIn: dev ? configuration.stateDirectory : nil)
+        let controlConfiguration = try controlConfiguration(configuration, masterKey: masterKey)
+        let store = ControlStore(configuration: controlConfiguration, logger: logger)
+        let proxyConfiguration = try proxyConfiguration(configuration, masterKey: masterKey)
+        let upstreamTLS = try TLSLoader.upstreamContext(caPath: configuration.upstreamCAPath)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let provider = ControlPlaneCredentialProvider(store: store)
+        let proxy = ProxyServer(
+            configuration: proxyConfiguration, credentials: provider, group: group,
+            upstreamTLS: upstreamTLS, logger: logger
+        )
+
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await store.run() }
+            try await store.migrate()
+            if dev {
+                try await DevEnvironment.prepare(store: store, controlConfiguration: controlConfiguration, logger: logger)
+            }
+            let services = ServiceGroup(
+                configuration: .init(services: [.init(service: proxy)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
+            if dev {
+                tasks.addTask {
+                    try await DevEnvironment.announce(
+                        configuration: configuration, store: store, proxy: proxy,
+                        operatorToken: operatorToken, controlConfiguration: controlConfiguration, logger: logger
+                    )
+                }
+            }
+            try await services.run()
+            tasks.cancelAll()
+        }
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import SluiceApp
+import SluiceModel
+
+@main
+struct Sluice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "A PostgreSQL wire-protocol proxy for per-workspace databases.",
+        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, Provision.self, Reveal.self]
+    )
+}
+
+/// Options every command shares: where configuration comes from.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "A TOML configuration file (same keys as the SLUICE_* environment variables).")
+    var config: String?
+
+    func load(dev: Bool = false) throws -> SluiceConfiguration {
+        var environment = ProcessInfo.processInfo.environment
+        if dev, environment["SLUICE_STATE_DIR"] == nil { environment["SLUICE_STATE_DIR"] = ".sluice" }
+        do {
+            return try SluiceConfiguration.load(environment: environment, configFile: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+func parseWorkspace(_ raw: String) throws -> WorkspaceID {
+    guard let id = WorkspaceID(raw) else {
+        throw ValidationError("workspace ids match ^[a-z][a-z0-9_]{0,62}$")
+    }
+    return id
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the proxy (configuration from SLUICE_* or --config).")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        try await SluiceRuntime.serve(try options.load(), dev: false)
+    }
+}
+
+struct Dev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run with the embedded development defaults: provisions workspace demo and writes .sluice/dev.env."
+    )
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        try await SluiceRuntime.serve(try options.load(dev: true), dev: true)
+    }
+}
+
+struct WorkspaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workspace", abstract: "Manage workspaces.", subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a workspace (its roles get fresh passwords).")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The workspace id.") var id: String
+        @Option(help: "A display name.") var name: String?
+
+        func run() async throws {
+            let workspace = try parseWorkspace(id)
+            let configuration = try options.load()
+            try await SluiceRuntime.createWorkspace(configuration, id: workspace, name: name ?? id, dev: isDevState(configuration))
+            print("created workspace \(workspace)")
+        }
+    }
+}
+
+struct Provision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Provision (or repair) a workspace database; idempotent.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The workspace id.") var id: String
+
+    func run() async throws {
+        let workspace = try parseWorkspace(id)
+        let configuration = try options.load()
+        try await SluiceRuntime.provision(configuration, id: workspace, dev: isDevState(configuration))
+        print("provisioned workspace \(workspace)")
+    }
+}
+
+struct Reveal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a connection URI of a workspace.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The workspace id.") var id: String
+    @Flag(help: "Session pooling instead of transaction pooling.") var session = false
+    @Option(help: "customer or runtime.") var kind: String = "customer"
+
+    func run() async throws {
+        let workspace = try parseWorkspace(id)
+        guard let role = RoleKind(rawValue: kind) else { throw ValidationError("--kind is customer or runtime") }
+        let configuration = try options.load()
+        print(try await SluiceRuntime.reveal(configuration, id: workspace, kind: role, pooled: !session, dev: isDevState(configuration)))
+    }
+}
+
+/// Commands run next to `sluice dev` find the generated master key in its state directory.
+func isDevState(_ configuration: SluiceConfiguration) -> Bool {
+    configuration.masterKeyBase64 == nil && configuration.masterKeyFile == nil
+        && FileManager.default.fileExists(atPath: configuration.stateDirectory + "/master.key")
+}
