@@ -17,7 +17,7 @@ public final class ProxyServer: Service, Sendable {
     private let gate: StatementGate
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
-    private let pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>]
+    private let upstreamTLS: NIOSSLContext?
     private let cancels = CancelRegistry()
     private let sessions = SessionRegistry()
     private let boundAddress = NIOLockedValueBoxAddress()
@@ -35,15 +35,27 @@ public final class ProxyServer: Service, Sendable {
         self.gate = gate
         self.group = group
         self.logger = logger
+        self.upstreamTLS = upstreamTLS
+    }
+
+    /// One pool per event loop, created on its loop (it is confined to it).
+    private func makePools() async throws -> [ObjectIdentifier: NIOLoopBound<UpstreamPool>] {
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
+        let configuration = self.configuration
+        let upstreamTLS = self.upstreamTLS
+        let logger = self.logger
         for loop in group.makeIterator() {
-            let pool = UpstreamPool(
-                eventLoop: loop, configuration: configuration.pool, tlsContext: upstreamTLS,
-                maxMessageLength: configuration.maxMessageLength, logger: logger
-            )
-            pools[ObjectIdentifier(loop)] = NIOLoopBound(pool, eventLoop: loop)
+            pools[ObjectIdentifier(loop)] = try await loop.submit {
+                NIOLoopBound(
+                    UpstreamPool(
+                        eventLoop: loop, configuration: configuration.pool, tlsContext: upstreamTLS,
+                        maxMessageLength: configuration.maxMessageLength, logger: logger
+                    ),
+                    eventLoop: loop
+                )
+            }.get()
         }
-        self.pools = pools
+        return pools
     }
 
     /// The address actually bound (port 0 picks a free port), once listening.
@@ -53,7 +65,7 @@ public final class ProxyServer: Service, Sendable {
         let configuration = self.configuration
         let credentials = self.credentials
         let gate = self.gate
-        let pools = self.pools
+        let pools = try await makePools()
         let cancels = self.cancels
         let sessions = self.sessions
         let logger = self.logger

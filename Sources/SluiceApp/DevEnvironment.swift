@@ -52,8 +52,11 @@ enum DevEnvironment {
         ]
         let path = configuration.stateDirectory + "/dev.env"
         let temporary = path + ".tmp"
-        FileManager.default.createFile(atPath: temporary, contents: Data((lines.map(shellQuoted).joined(separator: "\n") + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+        _ = FileManager.default.createFile(atPath: temporary, contents: Data((lines.map(shellQuoted).joined(separator: "\n") + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        // rename(2) replaces atomically: a reader never sees half a file.
+        guard rename(temporary, path) == 0 else {
+            throw SluiceConfiguration.Error.unreadable(path: path, reason: "cannot write (errno \(errno))")
+        }
         FileHandle.standardOutput.write(Data("""
 
         Sluice is ready.

@@ -142,10 +142,15 @@ public enum SluiceRuntime {
             )
             if dev {
                 tasks.addTask {
-                    try await DevEnvironment.announce(
-                        configuration: configuration, store: store, proxy: proxy,
-                        operatorToken: operatorToken, controlConfiguration: controlConfiguration, logger: logger
-                    )
+                    do {
+                        try await DevEnvironment.announce(
+                            configuration: configuration, store: store, proxy: proxy,
+                            operatorToken: operatorToken, controlConfiguration: controlConfiguration, logger: logger
+                        )
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("could not write the dev environment", metadata: ["error": "\(error)"])
+                    }
                 }
             }
             try await services.run()
