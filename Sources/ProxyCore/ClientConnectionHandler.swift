@@ -51,6 +51,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var outstanding = 0
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
+    private var serverEndedSession = false
+    /// Every message type a client may send after startup (protocol 3.0).
+    private static let frontendMessageTypes: Set<UInt8> = Set("BCdcfDEHFPQSX".utf8)
     private let metrics = ProxyMetrics()
 
     init(dependencies: Dependencies) {
@@ -345,6 +348,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             closeQuietly()
             return
         }
+        guard Self.frontendMessageTypes.contains(id) else {
+            metrics.protocolErrors.increment()
+            fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid frontend message type \(id)"))
+            return
+        }
         guard let upstream, let user else { return }
         switch deps.gate.judge(frame: frame, user: user, mode: mode) {
         case .forward:
@@ -360,6 +368,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     }
 
     func upstream(_ connection: UpstreamConnection, received frame: Frame, raw: ByteBuffer) {
+        if frame.id == UInt8(ascii: "E"), case .errorResponse(let fields)? = try? BackendMessage(frame: frame),
+           fields.severity == "FATAL" || fields.severity == "PANIC" {
+            // The server is ending the session and says why; that is the client's last word.
+            serverEndedSession = true
+        }
         if frame.id == UInt8(ascii: "Z") {
             if outstanding > 0 { outstanding -= 1 }
             transactionStatus = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) ?? transactionStatus
@@ -378,6 +391,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     func upstreamClosed(_ connection: UpstreamConnection) {
         guard upstream === connection else { return }
         upstream = nil
+        if serverEndedSession {
+            context?.flush()
+            closeQuietly()
+            return
+        }
         fatal(.make(severity: "FATAL", sqlState: "08006", message: "server connection lost",
                     hint: "The workspace database server closed the connection; reconnect."))
     }
