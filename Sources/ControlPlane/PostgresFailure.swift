@@ -31,8 +31,15 @@ enum PostgresFailure {
             }
             return "transaction failed"
         }
+        if let decodingError = error as? PostgresDecodingError {
+            // Its description is deliberately vague; the column and target
+            // type say what went wrong without showing the value.
+            return "cannot decode column \(decodingError.columnName) as \(decodingError.targetType)"
+        }
         guard let psqlError = error as? PSQLError else {
-            return String(describing: type(of: error))
+            // Connection pool and NIO errors name the failure and the address,
+            // never query values.
+            return String(describing: error)
         }
         if let serverInfo = psqlError.serverInfo {
             let state = serverInfo[.sqlState] ?? "?????"
@@ -49,8 +56,9 @@ enum PostgresFailure {
     /// server could not be used at all (as opposed to a statement failing).
     static func isConnectionFailure(_ error: any Error) -> Bool {
         guard let inner = innermost(error) else {
-            // Not from PostgresNIO at all: treat as the transport failing.
-            return !(error is ControlPlaneError)
+            // Besides decoding errors, what PostgresNIO throws outside
+            // PSQLError comes from the pool failing to connect.
+            return !(error is ControlPlaneError || error is PostgresDecodingError || error is CancellationError)
         }
         if let state = inner.serverInfo?[.sqlState] {
             // Class 08: connection exception; 28: invalid authorization;

@@ -120,6 +120,11 @@ enum TestUpstream {
 
     static func dropWorkspace(_ workspace: WorkspaceID) async {
         await dropDatabase(workspace.databaseName)
+        try? await withAdminConnection(database: sharedControlDatabase) { control in
+            try await control.run(
+                "DELETE FROM public.workspaces WHERE id = \(workspace.rawValue)", logger: logger
+            )
+        }
         try? await withAdminConnection { admin in
             for role in [workspace.roleName(.customer), workspace.roleName(.runtime), workspace.ownerRoleName] {
                 try? await admin.run(
