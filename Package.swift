@@ -117,7 +117,10 @@ let package = Package(
         .testTarget(name: "SluicePoolTests", dependencies: ["SluicePool"]),
         .testTarget(
             name: "ControlPlaneTests",
-            dependencies: ["ControlPlane", "SluiceModel", "SluiceTestSupport"]
+            dependencies: [
+                "ControlPlane", "SluiceModel", "PGSession", "SluiceTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "ProxyCoreTests",

@@ -136,7 +136,15 @@ summary() {
 # --- 1. dependencies, certificates, build -----------------------------------------
 install_deps
 "$ROOT/scripts/gen-certs.sh"
-SLUICE_BIN="$(build_sluice)"
+BUILT_BIN="$(build_sluice)"
+# Test a private copy of what was just built: a rebuild during the run (another shell
+# working in the same tree) must not swap or lock the executable under the tests.
+mkdir -p "$TMP/bin"
+cp "$BUILT_BIN" "$TMP/bin/sluice"
+for bundle in "$(dirname "$BUILT_BIN")"/*.resources; do   # SwiftPM resource bundles, if any
+    [[ -e "$bundle" ]] && cp -R "$bundle" "$TMP/bin/"
+done
+SLUICE_BIN="$TMP/bin/sluice"
 log "building the tests"
 if ! swift build --build-tests >"$LOG_DIR/swift-build-tests.log" 2>&1; then
     tail -n 150 "$LOG_DIR/swift-build-tests.log"
@@ -173,8 +181,8 @@ fi
 
 # --- 4. sluice dev and the driver tests -------------------------------------------
 if [[ "${SLUICETEST_SKIP_PYTEST:-0}" != 1 ]]; then
-    # sluice reads every SLUICE_* variable as configuration and rejects unknown keys.
-    unset SLUICE_TEST_UPSTREAM_URL
+    # For tests that stop and restart the upstream (test_zz_upstream_down.py).
+    export SLUICE_TEST_PG_DIR="$PG_DIR"
     export SLUICE_STATE_DIR="$STATE_DIR"
     export SLUICE_UPSTREAMS="$UPSTREAM_URL?name=primary"
     SLUICE_PORT="$(free_port)"
@@ -189,7 +197,11 @@ if [[ "${SLUICETEST_SKIP_PYTEST:-0}" != 1 ]]; then
 
     SLUICE_LOG="$LOG_DIR/sluice-dev.log"
     log "starting sluice dev (proxy 127.0.0.1:$SLUICE_PORT, API 127.0.0.1:$SLUICE_HTTP_PORT); log: $SLUICE_LOG"
-    "$SLUICE_BIN" dev >"$SLUICE_LOG" 2>&1 &
+    # sluice reads every SLUICE_* variable as configuration and rejects unknown keys:
+    # keep the harness's own SLUICE_TEST_* variables out of its environment.
+    unset_test_vars=()
+    while IFS= read -r name; do unset_test_vars+=(-u "$name"); done < <(compgen -e | grep '^SLUICE_TEST_' || true)
+    env "${unset_test_vars[@]}" "$SLUICE_BIN" dev >"$SLUICE_LOG" 2>&1 &
     sluice_pid=$!
 
     dev_env="$STATE_DIR/dev.env"

@@ -12,7 +12,6 @@ enum PostgresFailure {
     static let duplicateDatabase = "42P04"
     static let duplicateObject = "42710"
     static let uniqueViolation = "23505"
-    static let undefinedObject = "42704"
 
     /// The server's SQLSTATE for `error`, if the server sent one.
     static func sqlState(of error: any Error) -> String? {
@@ -65,13 +64,15 @@ enum PostgresFailure {
             // 3D000: the database does not exist; 57P03: cannot connect now.
             return state.hasPrefix("08") || state.hasPrefix("28") || state == "3D000" || state == "57P03"
         }
-        switch inner.code {
-        case .server:
-            return false
-        default:
-            return true
-        }
+        return transportCodes.contains(inner.code)
     }
+
+    /// Client-side error codes that mean no usable session with the server.
+    private static let transportCodes: Set<PSQLError.Code> = [
+        .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+        .sslUnsupported, .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest,
+        .unsupportedAuthMechanism, .authMechanismRequiresPassword, .saslError,
+    ]
 
     private static func innermost(_ error: any Error) -> PSQLError? {
         if let transactionError = error as? PostgresTransactionError,

@@ -41,8 +41,8 @@ struct ControlStoreTests {
     }
 
     @Test func createsWorkspacesOnceOnly() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try TestUpstream.uniqueID("create")
+        let id = try TestUpstream.uniqueID("create")
+        try await TestUpstream.withStore(cleaningUp: [id]) { store in
             let record = try await store.createWorkspace(id: id, name: "Acme Inc")
             #expect(record.id == id)
             #expect(record.name == "Acme Inc")
@@ -84,8 +84,8 @@ struct ControlStoreTests {
     }
 
     @Test func credentialsRoundTrip() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try TestUpstream.uniqueID("cred")
+        let id = try TestUpstream.uniqueID("cred")
+        try await TestUpstream.withStore(cleaningUp: [id]) { store in
             _ = try await store.createWorkspace(id: id, name: "Credentials")
             let customer = try #require(try await store.credential(workspace: id, role: .customer))
             let runtime = try #require(try await store.credential(workspace: id, role: .runtime))
@@ -117,8 +117,8 @@ struct ControlStoreTests {
     }
 
     @Test func alteredOrSwappedCiphertextIsRefused() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try TestUpstream.uniqueID("tamper")
+        let id = try TestUpstream.uniqueID("tamper")
+        try await TestUpstream.withStore(cleaningUp: [id]) { store in
             _ = try await store.createWorkspace(id: id, name: "Tamper")
             let customerSealed = try await storedSealed(store, id, .customer)
             let runtimeSealed = try await storedSealed(store, id, .runtime)
@@ -141,8 +141,8 @@ struct ControlStoreTests {
     }
 
     @Test func setStatusRecordsProvisioning() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try TestUpstream.uniqueID("status")
+        let id = try TestUpstream.uniqueID("status")
+        try await TestUpstream.withStore(cleaningUp: [id]) { store in
             _ = try await store.createWorkspace(id: id, name: "Status")
             try await store.setStatus(id, status: .failed, detail: "boom")
             var record = try #require(try await store.workspace(id))
@@ -178,8 +178,8 @@ struct ControlStoreTests {
     }
 
     @Test func rotatingBeforeProvisioningOnlyChangesTheStore() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try TestUpstream.uniqueID("rotpre")
+        let id = try TestUpstream.uniqueID("rotpre")
+        try await TestUpstream.withStore(cleaningUp: [id]) { store in
             _ = try await store.createWorkspace(id: id, name: "Rotate")
             let before = try #require(try await store.credential(workspace: id, role: .runtime))
             let rotated = try await store.rotatePassword(workspace: id, role: .runtime)

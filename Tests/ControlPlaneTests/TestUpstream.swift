@@ -60,15 +60,16 @@ enum TestUpstream {
         return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
     }
 
-    /// A migrated store running for the duration of `body`. With
-    /// `dropControlDatabase`, the control database is dropped afterwards
-    /// (for tests that use a fresh one).
+    /// A migrated store running for the duration of `body`. Afterwards the
+    /// workspaces in `cleaningUp` are removed, and with `dropControlDatabase`
+    /// the control database too (for tests that use a fresh one).
     static func withStore<Result: Sendable>(
         controlDatabase: String = sharedControlDatabase,
         upstreams: [UpstreamServer]? = nil,
         controlUpstream: UpstreamServer? = nil,
         dropControlDatabase: Bool = false,
         migrate: Bool = true,
+        cleaningUp workspaces: [WorkspaceID] = [],
         _ body: (ControlStore) async throws -> Result
     ) async throws -> Result {
         let server = try server()
@@ -94,26 +95,11 @@ enum TestUpstream {
             group.cancelAll()
             return outcome
         }
-        if dropControlDatabase {
-            await dropDatabase(controlDatabase)
-        }
-        return try outcome.get()
-    }
-
-    /// Runs `body`, then removes the workspaces' databases and roles from the
-    /// server whatever happened, so the cluster does not fill up.
-    static func withCleanup<Result: Sendable>(
-        of workspaces: [WorkspaceID],
-        _ body: () async throws -> Result
-    ) async throws -> Result {
-        let outcome: Swift.Result<Result, any Error>
-        do {
-            outcome = .success(try await body())
-        } catch {
-            outcome = .failure(error)
-        }
         for workspace in workspaces {
             await dropWorkspace(workspace)
+        }
+        if dropControlDatabase {
+            await dropDatabase(controlDatabase)
         }
         return try outcome.get()
     }
