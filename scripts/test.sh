@@ -52,9 +52,17 @@ stop_sluice() {
         if kill -0 "$sluice_pid" 2>/dev/null; then
             log "sluice did not exit within 15s of SIGTERM; killing it"
             kill -KILL "$sluice_pid" 2>/dev/null || true
-            failed_stages+=("sluice-shutdown")
+            failed_stages+=("sluice-shutdown(timeout)")
+            wait "$sluice_pid" 2>/dev/null || true
+        else
+            # `sluice dev` exits 0 on SIGTERM (operations.md).
+            local status=0
+            wait "$sluice_pid" 2>/dev/null || status=$?
+            if ((status != 0)); then
+                log "sluice exited with status $status after SIGTERM"
+                failed_stages+=("sluice-shutdown(exit $status)")
+            fi
         fi
-        wait "$sluice_pid" 2>/dev/null || true
     fi
     sluice_pid=""
 }
