@@ -239,8 +239,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
     }
 
-    private func credentialResolved(_ credential: ProxyCredential?, user: String) {
+    private func credentialResolved(_ lookup: CredentialLookup, user: String) {
         guard !closing else { return }
+        let credential: ProxyCredential?
+        switch lookup {
+        case .found(let found): credential = found
+        case .notFound: credential = nil
+        case .unavailable(let reason):
+            deps.logger.warning("credential lookup failed", metadata: ["error": "\(reason)"])
+            fatal(.make(severity: "FATAL", sqlState: "08006", message: "authentication is temporarily unavailable: the control store cannot be reached",
+                        hint: "Retry shortly."))
+            return
+        }
         self.credential = credential
         var generator = SystemRandomNumberGenerator()
         let nonce = SCRAMPrimitives.makeNonce(using: &generator)

@@ -36,9 +36,18 @@ public struct ProxyCredential: Sendable {
     }
 }
 
+/// The answer of a credential lookup.
+public enum CredentialLookup: Sendable {
+    case found(ProxyCredential)
+    /// No such user; the client is failed at the SCRAM proof like a wrong password.
+    case notFound
+    /// The store could not answer (it is the same for every user, so it reveals nothing).
+    case unavailable(String)
+}
+
 /// Resolves `customer.acme` to its credential. Implementations must take
 /// about the same time whether or not the user exists (no timing oracle):
-/// a malformed or unknown name is looked up like any other and answers nil.
+/// a malformed or unknown name is looked up like any other.
 public protocol CredentialProvider: Sendable {
-    func credential(forUser user: String) async -> ProxyCredential?
+    func credential(forUser user: String) async -> CredentialLookup
 }

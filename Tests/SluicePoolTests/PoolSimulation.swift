@@ -197,7 +197,10 @@ struct PoolSimulation {
     /// event loop would.
     private mutating func advance(by duration: Duration) throws {
         let target = now + duration
+        var rounds = 0
         while let due = timer, due <= target {
+            rounds += 1
+            try require(rounds < 100, "timer keeps firing without progress")
             timer = nil
             now = max(now, due)
             try apply(machine.tick(now: now))
