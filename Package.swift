@@ -33,6 +33,10 @@ let package = Package(
         ),
         // Layer 1
         .target(
+            name: "SQLPolicy",
+            dependencies: ["CPGQuery", "SluiceModel"]
+        ),
+        .target(
             name: "PGSession",
             dependencies: [
                 "PGWire",
@@ -61,7 +65,7 @@ let package = Package(
         .target(
             name: "ProxyCore",
             dependencies: [
-                "PGWire", "PGSession", "SluicePool", "SluiceModel",
+                "PGWire", "PGSession", "SluicePool", "SluiceModel", "SQLPolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "SluiceApp",
             dependencies: [
-                "ProxyCore", "ControlPlane", "SluiceModel", "PGWire", "PGSession", "CPGQuery",
+                "ProxyCore", "ControlPlane", "SluiceModel", "PGWire", "PGSession", "SQLPolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -89,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApp",
+                "SluiceApp", "SQLPolicy", "SluiceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -113,6 +117,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
+        .testTarget(name: "SQLPolicyTests", dependencies: ["SQLPolicy", "SluiceModel"]),
         .testTarget(name: "PGSessionTests", dependencies: ["PGSession", "PGWire", "SluiceTestSupport"]),
         .testTarget(name: "SluicePoolTests", dependencies: ["SluicePool"]),
         .testTarget(

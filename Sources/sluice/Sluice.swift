@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import SluiceApp
 import SluiceModel
+import SQLPolicy
 
 @main
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A PostgreSQL wire-protocol proxy for per-workspace databases.",
-        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, Provision.self, Reveal.self]
+        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, Provision.self, Reveal.self, Judge.self]
     )
 }
 
@@ -107,4 +108,31 @@ struct Reveal: AsyncParsableCommand {
 func isDevState(_ configuration: SluiceConfiguration) -> Bool {
     configuration.masterKeyBase64 == nil && configuration.masterKeyFile == nil
         && FileManager.default.fileExists(atPath: configuration.stateDirectory + "/master.key")
+}
+
+struct Judge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the statement policy's verdict on SQL text (for operators and debugging)."
+    )
+    @Option(help: "customer or runtime.") var role: String = "customer"
+    @Option(help: "session or transaction.") var mode: String = "transaction"
+    @Flag(help: "Judge as the agent tool (query_customer_db) would.") var tool = false
+    @Argument(help: "SQL text.") var sql: String
+
+    func run() throws {
+        guard let role = RoleKind(rawValue: role), let mode = PoolMode(rawValue: mode) else {
+            throw ValidationError("--role is customer or runtime; --mode is session or transaction")
+        }
+        let policy = StatementPolicy(context: PolicyContext(role: role, mode: mode, surface: tool ? .tool : .wire))
+        let judgement = policy.judge(sql)
+        for statement in judgement.statements {
+            switch statement.verdict {
+            case .allow:
+                print("allow \(statement.kind) @\(statement.location)\(statement.sessionEffect.map { " effect=\($0)" } ?? "")")
+            case .deny(let denial):
+                print("deny \(denial.reason.rawValue) \(statement.kind) @\(statement.location): \(denial.message)\(denial.position.map { " (position \($0))" } ?? "")")
+            }
+        }
+        if judgement.statements.isEmpty { print("allow (empty query)") }
+    }
 }

@@ -1,0 +1,18 @@
+/// What the walk over one statement found: every reason to deny it, and
+/// the session effect it would have. The reported reason is the first that
+/// applies of search_path, write, other (policy.md).
+struct PolicyFindings {
+    private(set) var reasons: Set<DenialReason> = []
+    var sessionEffect: SessionEffect?
+
+    mutating func deny(_ reason: DenialReason) {
+        reasons.insert(reason)
+    }
+
+    var verdict: Verdict {
+        if reasons.contains(.searchPath) { return .deny(.searchPath) }
+        if reasons.contains(.write) { return .deny(.write) }
+        if reasons.contains(.other) { return .deny(.other) }
+        return .allow
+    }
+}
