@@ -5,7 +5,7 @@ import PackageDescription
 /// below it (see docs/architecture.md and scripts/check-layering.sh).
 let package = Package(
     name: "sluice",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
     ],

@@ -14,6 +14,9 @@ public struct StartupParameters: Sendable, Equatable {
     /// Protocol options (`_pq_.*`) the server does not know.
     public var unrecognizedProtocolOptions: [String]
     public var replication: String?
+    /// The `options` parameter when it holds a switch other than `-c`/`--`:
+    /// kept for the policy to deny (the machine does not decide policy).
+    public var rejectedOptions: String?
 
     public enum Failure: Error, Equatable, Sendable {
         case missingUser
@@ -39,8 +42,8 @@ public struct StartupParameters: Sendable, Equatable {
                         result.settings.append(pair)
                     }
                 }
-            case .failure(let failure):
-                return .failure(failure)
+            case .failure:
+                result.rejectedOptions = options
             }
         }
         for parameter in message.parameters where !identity.contains(parameter.name) {

@@ -47,8 +47,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var upstream: UpstreamConnection?
     private var pendingLease: (PoolKey, Int)?
     private var proxyKey: BackendKeyData?
-    /// Queries and Syncs sent whose ReadyForQuery has not come back yet.
-    private var outstanding = 0
+    /// Queries and Syncs sent, and ReadyForQuery received: the difference is
+    /// what the server still owes.
+    private var syncsSent = 0
+    private var readyReceived = 0
+    private var outstanding: Int { syncsSent - readyReceived }
+    /// Denials waiting for the server's error on the poisoned message that
+    /// stood in for the denied one, tagged with the ReadyForQuery they precede.
+    private var pendingDenials: [(tag: Int, fields: ErrorFields)] = []
+    /// The upstream reported a forbidden setting: never pool it again.
+    private var upstreamTainted = false
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
     private var serverEndedSession = false
@@ -282,9 +290,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                         hint: "Use session or transaction."))
             return
         }
-        if parameters.replication != nil, parameters.replication != "false", parameters.replication != "0" {
-            fatal(.make(severity: "FATAL", sqlState: "42501", message: "replication connections are not supported"))
-            return
+        var judged: [(String, String)] = parameters.settings.map { ($0.name, $0.value) }
+        if let replication = parameters.replication { judged.append(("replication", replication)) }
+        if let options = parameters.rejectedOptions { judged.append(("options", options)) }
+        for (name, value) in judged {
+            if case .deny(var fields, _) = deps.gate.judgeStartupParameter(name: name, value: value, user: credential.user, mode: mode) {
+                fields.setSeverity("FATAL")
+                fatal(fields)
+                return
+            }
         }
         pendingLease = deps.pool.lease(credential) { [self] result in
             pendingLease = nil
@@ -316,6 +330,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         let greet = { [self] in
             guard !closing, let context else {
                 deps.pool.release(connection, reusable: true)
+                return
+            }
+            if let user, let denied = connection.parameterStatus.lazy.compactMap({ status -> ErrorFields? in
+                if case .deny(let fields, _) = self.deps.gate.judgeParameterStatus(name: status.name, value: status.value, user: user) { return fields }
+                return nil
+            }).first {
+                deps.pool.release(connection, reusable: false)
+                fatal(denied)
                 return
             }
             upstream = connection
@@ -364,28 +386,91 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return
         }
         guard let upstream, let user else { return }
-        switch deps.gate.judge(frame: frame, user: user, mode: mode) {
-        case .forward:
+        switch id {
+        case UInt8(ascii: "Q"):
+            var payload = frame.payload
+            guard let sql = payload.pgReadCString(), payload.readableBytes == 0 else {
+                fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Query message"))
+                return
+            }
+            if case .deny(let fields, _) = deps.gate.judge(sql: sql, user: user, mode: mode) {
+                sendPoisoned(.query(Self.poisonText), denial: fields, to: upstream)
+                syncsSent += 1
+                return
+            }
+            syncsSent += 1
+        case UInt8(ascii: "P"):
+            let parse: Parse
+            do {
+                guard case .parse(let decoded) = try FrontendMessage(frame: frame) else { return }
+                parse = decoded
+            } catch {
+                fatal(.make(severity: "FATAL", sqlState: "08P01", message: error.description))
+                return
+            }
+            if case .deny(let fields, _) = deps.gate.judge(sql: parse.query, user: user, mode: mode) {
+                // The server fails this Parse itself, so it skips to Sync and
+                // rolls back the batch's implicit transaction exactly as on any error.
+                sendPoisoned(.parse(Parse(name: parse.name, query: Self.poisonText, parameterTypes: [])), denial: fields, to: upstream)
+                return
+            }
+        case UInt8(ascii: "F"):
+            if case .deny(let fields, _) = deps.gate.judgeFunctionCall(user: user, mode: mode) {
+                sendPoisoned(.query(Self.poisonText), denial: fields, to: upstream)
+                syncsSent += 1
+                return
+            }
+            syncsSent += 1
+        case UInt8(ascii: "S"):
+            syncsSent += 1
+        default:
             break
-        case .deny(let fields):
-            send(.errorResponse(fields))
-            if id == UInt8(ascii: "Q") { send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle)) }
-            context?.flush()
-            return
         }
-        if id == UInt8(ascii: "Q") || id == UInt8(ascii: "S") { outstanding += 1 }
         upstream.write(raw)
     }
 
+    /// Text that fails in the server's parser, before anything runs; the
+    /// marker lets the answer be recognised and replaced by the policy's.
+    static let poisonMarker: String = {
+        var generator = SystemRandomNumberGenerator()
+        return "sluice_policy_denial_" + String(UInt64.random(in: .min ... .max, using: &generator), radix: 16)
+    }()
+    static var poisonText: String { poisonMarker + " !" }
+
+    private func sendPoisoned(_ message: FrontendMessage, denial: ErrorFields, to upstream: UpstreamConnection) {
+        pendingDenials.append((tag: syncsSent, fields: denial))
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        message.write(into: &buffer)
+        upstream.write(buffer)
+    }
+
     func upstream(_ connection: UpstreamConnection, received frame: Frame, raw: ByteBuffer) {
-        if frame.id == UInt8(ascii: "E"), case .errorResponse(let fields)? = try? BackendMessage(frame: frame),
-           fields.severity == "FATAL" || fields.severity == "PANIC" {
-            // The server is ending the session and says why; that is the client's last word.
-            serverEndedSession = true
-        }
-        if frame.id == UInt8(ascii: "Z") {
-            if outstanding > 0 { outstanding -= 1 }
+        switch frame.id {
+        case UInt8(ascii: "E"):
+            if case .errorResponse(let fields)? = try? BackendMessage(frame: frame) {
+                if !pendingDenials.isEmpty, let message = fields.message, message.contains(Self.poisonMarker) {
+                    let denial = pendingDenials.removeFirst()
+                    send(.errorResponse(denial.fields))
+                    return
+                }
+                if fields.severity == "FATAL" || fields.severity == "PANIC" {
+                    // The server is ending the session and says why; that is the client's last word.
+                    serverEndedSession = true
+                }
+            }
+        case UInt8(ascii: "Z"):
+            readyReceived += 1
+            pendingDenials.removeAll { $0.tag < readyReceived }
             transactionStatus = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) ?? transactionStatus
+        case UInt8(ascii: "S"):
+            if let user, case .parameterStatus(let name, let value)? = try? BackendMessage(frame: frame),
+               case .deny(let fields, _) = deps.gate.judgeParameterStatus(name: name, value: value, user: user) {
+                upstreamTainted = true
+                fatal(fields)
+                return
+            }
+        default:
+            break
         }
         context?.write(NIOAny(raw), promise: nil)
     }
@@ -432,7 +517,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func releaseUpstream() {
         guard let connection = upstream else { return }
         upstream = nil
-        let reusable = outstanding == 0 && transactionStatus == UInt8(ascii: "I")
+        let reusable = outstanding == 0 && transactionStatus == UInt8(ascii: "I") && !upstreamTainted
         deps.pool.release(connection, reusable: reusable)
     }
 

@@ -1,25 +1,29 @@
-import NIOCore
 import PGWire
 import SluiceModel
 
-/// The one place every client message passes before it reaches a server
-/// connection. The statement policy plugs in here; until it does, everything
-/// is forwarded.
+/// The one place every client statement passes before it reaches a server
+/// connection: the text of each simple `Query` and each `Parse`, every
+/// `FunctionCall`, the startup parameters, and (the second wall) what the
+/// server reports in `ParameterStatus`.
 public protocol StatementGate: Sendable {
-    /// Decide on one client message (`frame` is the decoded envelope; its
-    /// payload is only parsed by gates that need it).
-    func judge(frame: Frame, user: ClientUser, mode: PoolMode) -> GateDecision
+    func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision
+    func judgeFunctionCall(user: ClientUser, mode: PoolMode) -> GateDecision
+    func judgeStartupParameter(name: String, value: String, user: ClientUser, mode: PoolMode) -> GateDecision
+    /// A `ParameterStatus` the server sent on this client's connection.
+    func judgeParameterStatus(name: String, value: String, user: ClientUser) -> GateDecision
 }
 
 public enum GateDecision: Sendable, Equatable {
     case forward
-    /// Answer the client with this error instead of forwarding.
-    case deny(ErrorFields)
+    /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
+    case deny(ErrorFields, reason: String)
 }
 
-/// Forwards everything: the seam before the policy exists, and the
-/// "policy off" switch that benchmarks compare against.
+/// Forwards everything: the "policy off" switch that benchmarks compare against.
 public struct AllowAllGate: StatementGate {
     public init() {}
-    public func judge(frame: Frame, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
+    public func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
+    public func judgeFunctionCall(user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
+    public func judgeStartupParameter(name: String, value: String, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
+    public func judgeParameterStatus(name: String, value: String, user: ClientUser) -> GateDecision { .forward }
 }

@@ -37,3 +37,15 @@ enum PGQueryParser {
         }
     }
 }
+
+extension PGQueryParser {
+    /// libpg_query's fingerprint: the same for statements that differ only in
+    /// constants, so denials can be logged and grouped without their values.
+    static func fingerprint(_ sql: String) -> String? {
+        guard !sql.utf8.contains(0) else { return nil }
+        let result = pg_query_fingerprint(sql)
+        defer { pg_query_free_fingerprint_result(result) }
+        guard result.error == nil, let text = result.fingerprint_str else { return nil }
+        return String(cString: text)
+    }
+}

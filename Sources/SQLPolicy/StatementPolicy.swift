@@ -40,12 +40,21 @@ public struct StatementPolicy: Sendable {
 
     /// Judges a startup parameter as `SET name = value` (policy.md, "Startup parameters").
     public func judgeStartupSetting(name: String, value: String) -> Verdict {
-        if name.lowercased() == "replication" { return .deny(.other) }
+        // `replication` is refused; `options` reaches here only when it held
+        // a switch other than -c/--, which the contract denies.
+        if ["replication", "options"].contains(name.lowercased()) { return .deny(.other) }
         guard let reason = SettingRules.judge(name: name, value: .literal(value)) else { return .allow }
         switch reason {
         case .searchPath: return .deny(.searchPath)
         case .write: return .deny(.write)
         case .other, .syntax: return .deny(.other)
         }
+    }
+}
+
+extension StatementPolicy {
+    /// A constant-free fingerprint of `sql` for logs (never the values).
+    public static func fingerprint(_ sql: String) -> String {
+        PGQueryParser.fingerprint(sql) ?? "unparsable"
     }
 }

@@ -31,6 +31,9 @@ public struct SluiceConfiguration: Sendable {
     public var queryWaitTimeoutSeconds = 30.0
     public var shutdownGraceSeconds = 10.0
     public var customerConnectionLimit = 64
+    /// The statement policy; switching it off exists for benchmarks only.
+    public var policyEnabled = true
+    public var verdictCacheSize = 10_000
     public var logLevel = Logger.Level.info
     public var masterKeyBase64: String?
     public var masterKeyFile: String?
@@ -105,6 +108,8 @@ public struct SluiceConfiguration: Sendable {
             case "pool_max_lifetime": poolMaxLifetimeSeconds = try Self.seconds(key, value)
             case "query_wait_timeout": queryWaitTimeoutSeconds = try Self.seconds(key, value)
             case "shutdown_grace_period": shutdownGraceSeconds = try Self.seconds(key, value)
+            case "policy": policyEnabled = try Self.bool(key, value)
+            case "verdict_cache_size": verdictCacheSize = try Self.int(key, value, range: 2...10_000_000)
             case "customer_connection_limit": customerConnectionLimit = try Self.int(key, value, range: 1...10_000)
             case "log_level":
                 guard let level = Logger.Level(rawValue: value.lowercased()) else {

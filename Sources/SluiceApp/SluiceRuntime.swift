@@ -126,8 +126,14 @@ public enum SluiceRuntime {
         let upstreamTLS = try TLSLoader.upstreamContext(caPath: configuration.upstreamCAPath)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let provider = ControlPlaneCredentialProvider(store: store)
+        if !configuration.policyEnabled {
+            logger.warning("the statement policy is OFF (SLUICE_POLICY=false): for benchmarks only")
+        }
+        let gate: StatementGate = configuration.policyEnabled
+            ? PolicyGate(cacheCapacity: configuration.verdictCacheSize, logger: logger)
+            : AllowAllGate()
         let proxy = ProxyServer(
-            configuration: proxyConfiguration, credentials: provider, group: group,
+            configuration: proxyConfiguration, credentials: provider, gate: gate, group: group,
             upstreamTLS: upstreamTLS, logger: logger
         )
 

@@ -13,6 +13,12 @@ extension PoolStateMachine {
         leased[conn] != nil || idle.contains { $0.id == conn }
     }
 
+    /// Whether `request` holds a lease still waiting for its health check.
+    /// Linear in the leased connections, which `maxConnections` keeps few.
+    func isAwaitingHealthCheck(_ request: RequestID) -> Bool {
+        leased.values.contains { $0.awaitingHealthCheck?.request == request }
+    }
+
     func isPastLifetime(createdAt: PoolInstant, now: PoolInstant) -> Bool {
         guard let maxLifetime = configuration.maxLifetime else { return false }
         return now >= createdAt + maxLifetime

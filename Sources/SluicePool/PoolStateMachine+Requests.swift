@@ -5,11 +5,11 @@ extension PoolStateMachine {
     /// is queued ahead of it; otherwise queued (creating connections while
     /// below `maxConnections`) or, if the queue is full, failed with
     /// `.queueFull`. After `shutdown()` it fails with `.shutdown`. A request ID
-    /// that is already queued is ignored, so a duplicate cannot occupy two
-    /// queue slots.
+    /// that is already queued or awaiting a health check is ignored, so a
+    /// duplicate report cannot make one request wait twice.
     public mutating func leaseRequested(_ request: RequestID, now: PoolInstant) -> [Action] {
         guard lifecycle == .running else { return [.failRequest(request, .shutdown)] }
-        guard !waiters.contains(request) else { return [] }
+        guard !waiters.contains(request), !isAwaitingHealthCheck(request) else { return [] }
         var actions: [Action] = []
         let waiter = PoolWaiter(request: request, requestedAt: now)
         if waiters.isEmpty, let connection = takeIdleConnection(now: now, actions: &actions) {

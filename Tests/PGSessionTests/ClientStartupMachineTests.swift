@@ -106,6 +106,7 @@ final class ClientStartupMachineTests: XCTestCase {
             StartupParameter(name: "a", value: "b c"),
         ])
         let bad = StartupMessage(parameters: [StartupParameter(name: "user", value: "u"), StartupParameter(name: "options", value: "-f x")])
-        guard case .failure(.invalidOptions) = StartupParameters.parse(bad) else { return XCTFail("expected failure") }
+        guard case .success(let rejected) = StartupParameters.parse(bad) else { return XCTFail("parse failed") }
+        XCTAssertEqual(rejected.rejectedOptions, "-f x", "a switch other than -c/-- is kept for the policy to deny")
     }
 }

@@ -94,6 +94,15 @@ struct PoolLeaseTests {
         #expect(pool.machine.waiterCount == 1)
     }
 
+    @Test func duplicateRequestDuringItsHealthCheckIsIgnored() {
+        var pool = CheckedPool(.test(max: 1, healthCheck: .zero))
+        pool.leaseNew(1, to: "a", at: t(0))
+        _ = pool { $0.released(1, reusable: true, now: t(1)) }
+        #expect(pool { $0.leaseRequested("b", now: t(2)) } == [.lease(1, to: "b", healthCheck: true)])
+        #expect(pool { $0.leaseRequested("b", now: t(3)) } == [])
+        #expect(pool.machine.waiterCount == 0)
+    }
+
     @Test func queueFullFailsImmediately() {
         var pool = CheckedPool(.test(max: 1, maxWaiters: 2))
         _ = pool { $0.leaseRequested("a", now: t(0)) }

@@ -10,7 +10,6 @@ struct PoolRandomizedTests {
         try simulation.run(steps: 10_000)
         // The run must actually have exercised what it claims to check.
         let coverage = simulation.coverage
-        print("seed \(seed): \(coverage)")
         #expect(coverage.leases > 100)
         #expect(coverage.healthCheckedLeases > 0)
         #expect(coverage.waitTimeouts > 0)

@@ -1,0 +1,62 @@
+import PGWire
+import SluiceTestSupport
+import Testing
+
+extension ProxyTests {
+    /// A CancelRequest with the proxy's key reaches the right server process
+    /// at once; any other key does nothing.
+    @Suite struct Cancel {
+        /// Waits (via another session) until `marker`'s query runs on the
+        /// server: a cancel that arrives before that would find it idle.
+        static func waitUntilRunning(_ marker: String, observer: RawWireClient) async throws {
+            let sql = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%\(marker)%' AND pid <> pg_backend_pid()"
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                if try await observer.simpleQuery(sql).firstValue == "1" { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw TestSupportError("the query marked \(marker) never started")
+        }
+
+        @Test func cancelStopsTheRunningQuery() async throws {
+            try await ProxyHarness.run { proxy in
+                let (client, greeting) = try await proxy.login()
+                let (observer, _) = try await proxy.login()
+                let key = try #require(greeting.backendKey)
+                let marker = "cancel_me_\(UInt32.random(in: 0 ... .max))"
+
+                try await client.send(.query("SELECT pg_sleep(30) /* \(marker) */"))
+                try await Self.waitUntilRunning(marker, observer: observer)
+                let start = ContinuousClock.now
+                try await RawWireClient.cancel(host: proxy.host, port: proxy.port, key: key)
+                let answer = try await client.readUntilReadyForQuery(timeout: .seconds(5))
+                let elapsed = ContinuousClock.now - start
+
+                #expect(answer.errors.map(\.sqlState) == ["57014"])
+                #expect(elapsed < .seconds(1), "cancel took \(elapsed)")
+                #expect(answer.last == .readyForQuery(.idle))
+                #expect(try await client.simpleQuery("SELECT 1").firstValue == "1", "the session survives a cancel")
+            }
+        }
+
+        @Test func wrongKeyDoesNothing() async throws {
+            try await ProxyHarness.run { proxy in
+                let (client, greeting) = try await proxy.login()
+                let (observer, _) = try await proxy.login()
+                let key = try #require(greeting.backendKey)
+                let marker = "keep_me_\(UInt32.random(in: 0 ... .max))"
+
+                try await client.send(.query("SELECT pg_sleep(1) /* \(marker) */"))
+                try await Self.waitUntilRunning(marker, observer: observer)
+                let wrongSecret = BackendKeyData(processID: key.processID, secretKey: key.secretKey &+ 1)
+                let wrongProcess = BackendKeyData(processID: key.processID &+ 1, secretKey: key.secretKey)
+                try await RawWireClient.cancel(host: proxy.host, port: proxy.port, key: wrongSecret)
+                try await RawWireClient.cancel(host: proxy.host, port: proxy.port, key: wrongProcess)
+                let answer = try await client.readUntilReadyForQuery(timeout: .seconds(5))
+
+                #expect(answer.errors.isEmpty)
+                #expect(answer.commandTags == ["SELECT 1"])
+            }
+        }
+    }
+}
