@@ -47,14 +47,26 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var upstream: UpstreamConnection?
     private var pendingLease: (PoolKey, Int)?
     private var proxyKey: BackendKeyData?
-    /// Queries and Syncs sent, and ReadyForQuery received: the difference is
-    /// what the server still owes.
-    private var syncsSent = 0
-    private var readyReceived = 0
-    private var outstanding: Int { syncsSent - readyReceived }
-    /// Denials waiting for the server's error on the poisoned message that
-    /// stood in for the denied one, tagged with the ReadyForQuery they precede.
-    private var pendingDenials: [(tag: Int, fields: ErrorFields)] = []
+    /// Every message sent to the server and what it still owes, in order.
+    private var tracker = ResponseTracker<FlowToken>()
+    /// Extended-protocol messages sent since the last Sync: a batch is open.
+    private var batchOpen = false
+    /// Client messages waiting for a server connection (transaction pooling).
+    private var waitingFrames: [(frame: Frame, raw: ByteBuffer)] = []
+    private var leasing = false
+    /// A statement that may change session settings ran since they were last read back.
+    private var sessionTouched = false
+    /// The error of the client Query now at the head, if one came (for DISCARD ALL bookkeeping).
+    private var headQueryFailed = false
+    /// Transaction pooling: the client's session settings (name → SQL value) to replay.
+    private var settings: [String: String] = [:]
+    /// Transaction pooling: the client's named statements, by the client's name.
+    private var statements: [String: ClientStatement] = [:]
+    /// Transaction pooling: the client's last unnamed Parse and its sequence number.
+    private var unnamed: (parse: Parse, sequence: Int)?
+    private var unnamedSequence = 0
+    private var capturedSettings: [String: String] = [:]
+    private var idleInTransactionTimer: Scheduled<Void>?
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
     private var transactionStatus = UInt8(ascii: "I")
@@ -326,7 +338,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     /// Applies the client's startup settings on the server connection, then greets the client.
     private func prepare(_ connection: UpstreamConnection) {
-        let settings = parameters?.settings ?? []
+        let startupSettings = parameters?.settings ?? []
+        var quoted: [String: String] = [:]
+        for setting in startupSettings { quoted[setting.name.lowercased()] = Self.quoteLiteral(setting.value) }
         let greet = { [self] in
             guard !closing, let context else {
                 deps.pool.release(connection, reusable: true)
@@ -340,9 +354,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(denied)
                 return
             }
-            upstream = connection
-            connection.attach(self)
-            connection.setAutoRead(context.channel.isWritable)
+            connection.appliedSettings = quoted
+            settings = quoted
+            attach(connection)
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loop = context.eventLoop
             let key = deps.cancels.register { loop.execute { bound.value.cancelRequested() } }
@@ -350,17 +364,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             authTimer?.cancel()
             authTimer = nil
             perform(machine.upstreamReady(parameterStatus: connection.parameterStatus, backendKey: key))
+            // Transaction pooling: the connection goes back until the first statement.
+            releaseIfIdle()
         }
-        guard !settings.isEmpty else {
+        var commands: [String] = []
+        // Settings another client left (transaction pooling) go first.
+        if !connection.appliedSettings.isEmpty { commands.append("RESET ALL") }
+        commands += startupSettings.map { "SET \(Self.quoteIdentifier($0.name)) TO \(Self.quoteLiteral($0.value))" }
+        guard !commands.isEmpty else {
             greet()
             return
         }
-        let sql = settings.map { "SET \(Self.quoteIdentifier($0.name)) TO \(Self.quoteLiteral($0.value))" }.joined(separator: "; ")
-        connection.runInternal(sql) { [self] result in
+        connection.runInternal(commands.joined(separator: "; ")) { [self] result in
             switch result {
             case .success:
                 greet()
             case .failure(let error):
+                connection.appliedSettings = [:]
                 deps.pool.release(connection, reusable: true)
                 if case .server(var fields) = error {
                     fields.setSeverity("FATAL")
@@ -385,20 +405,43 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid frontend message type \(id)"))
             return
         }
-        guard let upstream, let user else { return }
-        switch id {
+        idleInTransactionTimer?.cancel()
+        idleInTransactionTimer = nil
+        guard let upstream, waitingFrames.isEmpty, !leasing else {
+            // Transaction pooling: hold the message until a server connection is ours.
+            waitingFrames.append((frame, raw))
+            requestLease()
+            return
+        }
+        process(frame: frame, raw: raw, on: upstream)
+    }
+
+    /// One client message on the attached server connection.
+    private func process(frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
+        guard let user else { return }
+        let pooled = mode == .transaction
+        switch frame.id {
         case UInt8(ascii: "Q"):
             var payload = frame.payload
             guard let sql = payload.pgReadCString(), payload.readableBytes == 0 else {
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Query message"))
                 return
             }
-            if case .deny(let fields, _) = deps.gate.judge(sql: sql, user: user, mode: mode) {
-                sendPoisoned(.query(Self.poisonText), denial: fields, to: upstream)
-                syncsSent += 1
+            var token = FlowToken()
+            switch deps.gate.judge(sql: sql, user: user, mode: mode) {
+            case .deny(let fields, _):
+                poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
                 return
+            case .forwardChangingSession(let clears):
+                token.changesSession = true
+                token.clearsStatements = clears
+            case .forward:
+                break
             }
-            syncsSent += 1
+            // A simple Query destroys the unnamed statement.
+            upstream.unnamedOwner = nil
+            upstream.write(raw)
+            tracker.sent(.query, origin: .client, token: token)
         case UInt8(ascii: "P"):
             let parse: Parse
             do {
@@ -408,71 +451,412 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: error.description))
                 return
             }
-            if case .deny(let fields, _) = deps.gate.judge(sql: parse.query, user: user, mode: mode) {
-                // The server fails this Parse itself, so it skips to Sync and
+            batchOpen = true
+            var changes = false
+            switch deps.gate.judge(sql: parse.query, user: user, mode: mode) {
+            case .deny(let fields, _):
+                // The server fails a stand-in Parse itself, so it skips to Sync and
                 // rolls back the batch's implicit transaction exactly as on any error.
-                sendPoisoned(.parse(Parse(name: parse.name, query: Self.poisonText, parameterTypes: [])), denial: fields, to: upstream)
+                poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse, error: fields, on: upstream)
+                return
+            case .forwardChangingSession:
+                changes = true
+            case .forward:
+                break
+            }
+            if changes { sessionTouched = true }
+            guard pooled else {
+                upstream.write(raw)
+                tracker.sent(.parse, origin: .client, token: FlowToken())
                 return
             }
-        case UInt8(ascii: "F"):
-            if case .deny(let fields, _) = deps.gate.judgeFunctionCall(user: user, mode: mode) {
-                sendPoisoned(.query(Self.poisonText), denial: fields, to: upstream)
-                syncsSent += 1
+            if parse.name.isEmpty {
+                unnamedSequence += 1
+                unnamed = (parse, unnamedSequence)
+                upstream.unnamedOwner = (ObjectIdentifier(self), unnamedSequence)
+                upstream.write(raw)
+                tracker.sent(.parse, origin: .client, token: FlowToken())
                 return
             }
-            syncsSent += 1
-        case UInt8(ascii: "S"):
-            syncsSent += 1
-        default:
-            break
-        }
-        upstream.write(raw)
-    }
-
-    /// Text that fails in the server's parser, before anything runs; the
-    /// marker lets the answer be recognised and replaced by the policy's.
-    static let poisonMarker: String = {
-        var generator = SystemRandomNumberGenerator()
-        return "sluice_policy_denial_" + String(UInt64.random(in: .min ... .max, using: &generator), radix: 16)
-    }()
-    static var poisonText: String { poisonMarker + " !" }
-
-    private func sendPoisoned(_ message: FrontendMessage, denial: ErrorFields, to upstream: UpstreamConnection) {
-        pendingDenials.append((tag: syncsSent, fields: denial))
-        var buffer = ByteBufferAllocator().buffer(capacity: 64)
-        message.write(into: &buffer)
-        upstream.write(buffer)
-    }
-
-    func upstream(_ connection: UpstreamConnection, received frame: Frame, raw: ByteBuffer) {
-        switch frame.id {
-        case UInt8(ascii: "E"):
-            if case .errorResponse(let fields)? = try? BackendMessage(frame: frame) {
-                if !pendingDenials.isEmpty, let message = fields.message, message.contains(Self.poisonMarker) {
-                    let denial = pendingDenials.removeFirst()
-                    send(.errorResponse(denial.fields))
+            if statements[parse.name] != nil {
+                poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                       error: .make(severity: "ERROR", sqlState: "42P05", message: "prepared statement \"\(parse.name)\" already exists"),
+                       on: upstream)
+                return
+            }
+            let statement = ClientStatement(parse: parse)
+            statements[parse.name] = statement
+            if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
+                upstream.touchPrepared(statement.serverName)
+                var token = FlowToken()
+                token.emit = .parseComplete
+                performCompletions(tracker.synthesize(.parse, token: token))
+            } else {
+                evictIfNeeded(upstream)
+                sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
+                upstream.preparing.insert(statement.serverName)
+                upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: parse.query, parameterTypes: parse.parameterTypes))))
+                var token = FlowToken()
+                token.clientStatement = parse.name
+                token.serverStatement = statement.serverName
+                tracker.sent(.parse, origin: .client, token: token)
+            }
+        case UInt8(ascii: "B"):
+            batchOpen = true
+            guard pooled else {
+                upstream.write(raw)
+                tracker.sent(.bind, origin: .client, token: FlowToken())
+                return
+            }
+            var payload = frame.payload
+            guard let portal = payload.pgReadCString(), let name = payload.pgReadCString() else {
+                fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Bind message"))
+                return
+            }
+            if name.isEmpty {
+                ensureUnnamed(on: upstream)
+                upstream.write(raw)
+            } else {
+                guard let statement = statements[name] else {
+                    poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                           error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
+                           on: upstream)
                     return
                 }
-                if fields.severity == "FATAL" || fields.severity == "PANIC" {
-                    // The server is ending the session and says why; that is the client's last word.
-                    serverEndedSession = true
+                ensurePrepared(statement, on: upstream)
+                // Same message, statement renamed; parameters are copied as bytes, not decoded.
+                var rewritten = ByteBufferAllocator().buffer(capacity: frame.payload.readableBytes + 48)
+                rewritten.writeInteger(UInt8(ascii: "B"))
+                let lengthIndex = rewritten.writerIndex
+                rewritten.writeInteger(Int32(0))
+                rewritten.pgWriteCString(portal)
+                rewritten.pgWriteCString(statement.serverName)
+                rewritten.writeImmutableBuffer(payload)
+                rewritten.setInteger(Int32(rewritten.writerIndex - lengthIndex), at: lengthIndex)
+                upstream.write(rewritten)
+            }
+            tracker.sent(.bind, origin: .client, token: FlowToken())
+        case UInt8(ascii: "D"):
+            batchOpen = true
+            var payload = frame.payload
+            guard let kind = payload.readInteger(as: UInt8.self), let name = payload.pgReadCString() else {
+                fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Describe message"))
+                return
+            }
+            let isStatement = kind == UInt8(ascii: "S")
+            if pooled && isStatement {
+                if name.isEmpty {
+                    ensureUnnamed(on: upstream)
+                    upstream.write(raw)
+                } else if let statement = statements[name] {
+                    ensurePrepared(statement, on: upstream)
+                    upstream.write(Self.encode(.describe(Describe(kind: .statement, name: statement.serverName))))
+                } else {
+                    poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                           error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
+                           on: upstream)
+                    return
+                }
+            } else {
+                upstream.write(raw)
+            }
+            tracker.sent(isStatement ? .describeStatement : .describePortal, origin: .client, token: FlowToken())
+        case UInt8(ascii: "E"):
+            batchOpen = true
+            upstream.write(raw)
+            tracker.sent(.execute, origin: .client, token: FlowToken())
+        case UInt8(ascii: "C"):
+            batchOpen = true
+            var payload = frame.payload
+            guard let kind = payload.readInteger(as: UInt8.self), let name = payload.pgReadCString() else {
+                fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Close message"))
+                return
+            }
+            if pooled && kind == UInt8(ascii: "S") && !name.isEmpty {
+                // The server-side statement is shared; only the client's name goes.
+                statements[name] = nil
+                var token = FlowToken()
+                token.emit = .closeComplete
+                performCompletions(tracker.synthesize(.close, token: token))
+                return
+            }
+            upstream.write(raw)
+            tracker.sent(.close, origin: .client, token: FlowToken())
+        case UInt8(ascii: "S"):
+            batchOpen = false
+            upstream.write(raw)
+            tracker.sent(.sync, origin: .client, token: FlowToken())
+        case UInt8(ascii: "F"):
+            if case .deny(let fields, _) = deps.gate.judgeFunctionCall(user: user, mode: mode) {
+                poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
+                return
+            }
+            upstream.write(raw)
+            tracker.sent(.query, origin: .client, token: FlowToken())
+        default:
+            // Flush, CopyData, CopyDone, CopyFail: no answer of their own.
+            upstream.write(raw)
+        }
+    }
+
+    /// Text that fails in the server's parser, before anything runs.
+    static let poisonText = "sluice_policy_denial !"
+    /// A named stand-in, so a failing Parse never clobbers the unnamed statement.
+    static let poisonName = "sluice_policy_denial"
+
+    static func encode(_ message: FrontendMessage) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 64)
+        message.write(into: &buffer)
+        return buffer
+    }
+
+    /// Sends a message the server rejects at parse time in place of a refused
+    /// one, and remembers to answer its error with `error`.
+    private func poison(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, error: ErrorFields, on upstream: UpstreamConnection) {
+        upstream.write(Self.encode(message))
+        var token = FlowToken()
+        token.denial = error
+        tracker.sent(kind, origin: .client, token: token)
+    }
+
+    private func sendProxy(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, token: FlowToken = FlowToken(), on upstream: UpstreamConnection) {
+        upstream.write(Self.encode(message))
+        tracker.sent(kind, origin: .proxy, token: token)
+    }
+
+    /// Prepares the client's statement on this connection under its shared
+    /// name if it is not there yet (answers swallowed; an error is shown).
+    private func ensurePrepared(_ statement: ClientStatement, on upstream: UpstreamConnection) {
+        if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
+            upstream.touchPrepared(statement.serverName)
+            return
+        }
+        evictIfNeeded(upstream)
+        // Close first: harmless if absent, and safe if the server has it while we think not.
+        sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
+        upstream.preparing.insert(statement.serverName)
+        var token = FlowToken()
+        token.serverStatement = statement.serverName
+        sendProxy(.parse(Parse(name: statement.serverName, query: statement.parse.query, parameterTypes: statement.parse.parameterTypes)),
+                  kind: .parse, token: token, on: upstream)
+    }
+
+    /// Replays the client's unnamed statement when this connection holds someone else's.
+    private func ensureUnnamed(on upstream: UpstreamConnection) {
+        guard let unnamed else { return }
+        if let owner = upstream.unnamedOwner, owner.client == ObjectIdentifier(self), owner.sequence == unnamed.sequence { return }
+        var token = FlowToken()
+        token.showsError = true
+        sendProxy(.parse(unnamed.parse), kind: .parse, token: token, on: upstream)
+        upstream.unnamedOwner = (ObjectIdentifier(self), unnamed.sequence)
+    }
+
+    /// Keeps each connection's statement cache bounded (least recently used go).
+    private func evictIfNeeded(_ upstream: UpstreamConnection) {
+        let limit = deps.configuration.maxPreparedStatementsPerConnection
+        guard upstream.prepared.count >= limit else { return }
+        let victims = upstream.prepared.sorted { $0.value < $1.value }.prefix(upstream.prepared.count - limit + 1)
+        for (name, _) in victims {
+            upstream.prepared[name] = nil
+            sendProxy(.close(Close(kind: .statement, name: name)), kind: .close, on: upstream)
+        }
+    }
+
+    // MARK: Transaction pooling: leases
+
+    private func requestLease() {
+        guard mode == .transaction, !leasing, upstream == nil, let credential, let context else { return }
+        leasing = true
+        // Read nothing more until a server connection is ours: bounded buffering.
+        _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
+        pendingLease = deps.pool.lease(credential) { [self] result in
+            pendingLease = nil
+            leasing = false
+            switch result {
+            case .success(let connection):
+                if closing {
+                    deps.pool.release(connection, reusable: true, cleanup: nil)
+                    return
+                }
+                attach(connection)
+                applySettings(on: connection)
+                let frames = waitingFrames
+                waitingFrames.removeAll()
+                for (frame, raw) in frames where !closing {
+                    if let upstream { process(frame: frame, raw: raw, on: upstream) }
+                }
+                upstream?.flush()
+                if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
+            case .failure(let error):
+                fatal(leaseFailure(error, user: credential.user))
+            }
+        }
+    }
+
+    private func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> ErrorFields {
+        switch error {
+        case .pool(.waitTimeout(let waited)):
+            return .make(severity: "FATAL", sqlState: "53300",
+                         message: "no server connection for \(user) became free within query_wait_timeout (\(waited))",
+                         hint: "All \(deps.configuration.pool.maxConnections) server connections of this workspace role are busy; retry, or raise pool_size.")
+        case .pool(.queueFull):
+            return .make(severity: "FATAL", sqlState: "53300", message: "too many clients are waiting for a server connection for \(user)")
+        default:
+            return .make(severity: "FATAL", sqlState: "08006", message: "upstream server unavailable: \(error)",
+                         hint: "The workspace database server could not be reached; retry shortly.")
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection) {
+        upstream = connection
+        connection.attach(self)
+        if let context { connection.setAutoRead(context.channel.isWritable) }
+        transactionStatus = UInt8(ascii: "I")
+    }
+
+    /// Makes the connection's session settings the client's, in one round trip.
+    private func applySettings(on connection: UpstreamConnection) {
+        var commands: [String] = []
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) where connection.appliedSettings[name] != value {
+            commands.append("SET \(Self.quoteIdentifier(name)) TO \(value)")
+        }
+        for name in connection.appliedSettings.keys.sorted() where settings[name] == nil {
+            commands.append("RESET \(Self.quoteIdentifier(name))")
+        }
+        guard !commands.isEmpty else { return }
+        var token = FlowToken()
+        token.restoreSettings = connection.appliedSettings
+        connection.appliedSettings = settings
+        sendProxy(.query(commands.joined(separator: "; ")), kind: .query, token: token, on: connection)
+    }
+
+    /// Returns the server connection at a transaction boundary (transaction pooling).
+    private func releaseIfIdle() {
+        guard let upstream, !closing else { return }
+        guard tracker.isIdle, !batchOpen, waitingFrames.isEmpty else { return }
+        if transactionStatus != UInt8(ascii: "I") {
+            armIdleInTransactionTimer()
+            return
+        }
+        guard mode == .transaction else { return }
+        if sessionTouched {
+            // Read the session settings back: exact whatever ROLLBACK, RESET or set_config did.
+            sessionTouched = false
+            capturedSettings = [:]
+            var token = FlowToken()
+            token.captureSettings = true
+            sendProxy(.query("SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"),
+                      kind: .query, token: token, on: upstream)
+            upstream.flush()
+            return
+        }
+        self.upstream = nil
+        deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: nil)
+    }
+
+    private func armIdleInTransactionTimer() {
+        let timeout = deps.configuration.idleInTransactionTimeout
+        guard idleInTransactionTimer == nil, timeout > .zero, let context else { return }
+        idleInTransactionTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            idleInTransactionTimer = nil
+            guard tracker.isIdle, !batchOpen, transactionStatus != UInt8(ascii: "I") else { return }
+            fatal(.make(severity: "FATAL", sqlState: "25P03", message: "terminating connection due to idle-in-transaction timeout"))
+        }
+    }
+
+    // MARK: Server messages
+
+    func upstream(_ connection: UpstreamConnection, received frame: Frame, raw: ByteBuffer) {
+        let id = frame.id
+        let head = tracker.headToken
+        let headKind = tracker.headKind
+        let (disposition, completions) = tracker.received(id)
+        var forward = disposition == .forward
+        switch id {
+        case UInt8(ascii: "E"):
+            if let failed = completions.lazy.compactMap({ completion -> FlowToken? in
+                if case .failed(let entry) = completion { return entry.token }
+                return nil
+            }).first {
+                if let denial = failed.denial {
+                    send(.errorResponse(denial))
+                    forward = false
+                } else if failed.serverStatement != nil || failed.showsError {
+                    // A statement we prepared for the client failed: the client's
+                    // own Bind would have; show it the server's error.
+                    forward = true
+                }
+            } else if headKind == .query {
+                headQueryFailed = true
+                if let denial = head?.denial {
+                    // The stand-in Query's error: answer with the policy's.
+                    send(.errorResponse(denial))
+                    forward = false
                 }
             }
+            if forward, case .errorResponse(let fields)? = try? BackendMessage(frame: frame),
+               fields.severity == "FATAL" || fields.severity == "PANIC" {
+                // The server is ending the session and says why; that is the client's last word.
+                serverEndedSession = true
+            }
         case UInt8(ascii: "Z"):
-            readyReceived += 1
-            pendingDenials.removeAll { $0.tag < readyReceived }
             transactionStatus = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) ?? transactionStatus
         case UInt8(ascii: "S"):
-            if let user, case .parameterStatus(let name, let value)? = try? BackendMessage(frame: frame),
+            if forward, let user, case .parameterStatus(let name, let value)? = try? BackendMessage(frame: frame),
                case .deny(let fields, _) = deps.gate.judgeParameterStatus(name: name, value: value, user: user) {
                 upstreamTainted = true
                 fatal(fields)
                 return
             }
+        case UInt8(ascii: "D"):
+            if let head, head.captureSettings, case .dataRow(let row)? = try? BackendMessage(frame: frame),
+               row.columns.count == 2, var nameBuffer = row.columns[0], var valueBuffer = row.columns[1],
+               let name = nameBuffer.readString(length: nameBuffer.readableBytes),
+               let value = valueBuffer.readString(length: valueBuffer.readableBytes) {
+                capturedSettings[name] = Self.quoteLiteral(value)
+            }
         default:
             break
         }
-        context?.write(NIOAny(raw), promise: nil)
+        if forward { context?.write(NIOAny(raw), promise: nil) }
+        performCompletions(completions)
+        releaseIfIdle()
+    }
+
+    private func performCompletions(_ completions: [ResponseTracker<FlowToken>.Completion]) {
+        for completion in completions {
+            switch completion {
+            case .answered(let entry):
+                if let name = entry.token.serverStatement, let upstream {
+                    upstream.preparing.remove(name)
+                    upstream.touchPrepared(name)
+                }
+                if entry.token.changesSession { sessionTouched = true }
+                if entry.token.clearsStatements {
+                    upstream?.prepared.removeAll()
+                    if !headQueryFailed {
+                        statements.removeAll()
+                        unnamed = nil
+                    }
+                }
+                if entry.token.captureSettings && !headQueryFailed {
+                    settings = capturedSettings
+                    upstream?.appliedSettings = capturedSettings
+                }
+                if let restore = entry.token.restoreSettings, headQueryFailed {
+                    upstream?.appliedSettings = restore
+                }
+                if entry.kind == .query { headQueryFailed = false }
+            case .failed(let entry), .skipped(let entry):
+                if let name = entry.token.serverStatement { upstream?.preparing.remove(name) }
+                // A statement the server never prepared is not the client's either.
+                if let name = entry.token.clientStatement { statements[name] = nil }
+                if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
+                if entry.kind == .query { headQueryFailed = false }
+            case .emit(let entry):
+                if let message = entry.token.emit { send(message) }
+            }
+        }
     }
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {
@@ -491,6 +875,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             closeQuietly()
             return
         }
+        if mode == .transaction && !closing {
+            // The transaction is lost, the session is not: end what the client
+            // waits for with an error, and its next transaction gets a fresh connection.
+            let dropped = tracker.reset()
+            batchOpen = false
+            transactionStatus = UInt8(ascii: "I")
+            send(.errorResponse(.make(severity: "ERROR", sqlState: "08006",
+                                      message: "server connection lost; the transaction was rolled back",
+                                      hint: "Retry the transaction.")))
+            for entry in dropped where entry.kind == .sync || entry.kind == .query {
+                if case .client = entry.origin { send(.readyForQuery(.idle)) }
+            }
+            context?.flush()
+            return
+        }
         fatal(.make(severity: "FATAL", sqlState: "08006", message: "server connection lost",
                     hint: "The workspace database server closed the connection; reconnect."))
     }
@@ -499,7 +898,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func cancelRequested() {
         // Only while a query of this client runs: a late cancel must not hit
         // whatever the server connection does next.
-        guard let upstream, outstanding > 0, let serverKey = upstream.backendKey, let context else { return }
+        guard let upstream, !tracker.isIdle, let serverKey = upstream.backendKey, let context else { return }
         let target = upstream.key.target
         let request = CancelRequest(processID: serverKey.processID, secretKey: serverKey.secretKey)
         ClientBootstrap(group: context.eventLoop)
@@ -514,11 +913,25 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     // MARK: Ending
 
+    /// The client is leaving: give the server connection back clean.
     private func releaseUpstream() {
+        idleInTransactionTimer?.cancel()
         guard let connection = upstream else { return }
         upstream = nil
-        let reusable = outstanding == 0 && transactionStatus == UInt8(ascii: "I") && !upstreamTainted
-        deps.pool.release(connection, reusable: reusable)
+        let quiet = tracker.isIdle && !batchOpen && !upstreamTainted
+        switch mode {
+        case .session:
+            deps.pool.release(connection, reusable: quiet && transactionStatus == UInt8(ascii: "I"), cleanup: "DISCARD ALL")
+        case .transaction:
+            if !quiet || sessionTouched {
+                // Mid-query, or settings we have not read back: not worth the risk.
+                deps.pool.release(connection, reusable: false)
+            } else if transactionStatus == UInt8(ascii: "I") {
+                deps.pool.release(connection, reusable: true, cleanup: nil)
+            } else {
+                deps.pool.release(connection, reusable: true, cleanup: "ROLLBACK")
+            }
+        }
     }
 
     private func send(_ message: BackendMessage) {

@@ -34,7 +34,17 @@ public struct PolicyGate: StatementGate {
     public func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision {
         let (judgement, hit) = cache.judge(sql, policy: policy(user, mode))
         if hit { cacheHits.increment() } else { cacheMisses.increment() }
-        guard case .deny(let denial) = judgement.verdict else { return .forward }
+        guard case .deny(let denial) = judgement.verdict else {
+            var changes = false
+            var clears = false
+            for statement in judgement.statements {
+                // Any SET (SESSION CHARACTERISTICS included) or effectful function:
+                // the exact settings are read back from the server afterwards.
+                if statement.changesSession { changes = true }
+                if statement.sessionEffect == .discardAll || statement.kind == "DeallocateStmt" { clears = true }
+            }
+            return changes || clears ? .forwardChangingSession(clearsStatements: clears) : .forward
+        }
         record(denial, user: user, fingerprint: StatementPolicy.fingerprint(sql))
         return .deny(Self.fields(denial, severity: "ERROR"), reason: denial.reason.rawValue)
     }

@@ -21,6 +21,11 @@ public struct ProxyConfiguration: Sendable {
     public var shutdownGracePeriod: TimeAmount
     /// Keys decoy SCRAM verifiers for unknown users (see `SCRAMVerifier.decoy`).
     public var decoySecret: [UInt8]
+    /// A client that holds a server connection in an open transaction and
+    /// sends nothing for this long is ended (25P03); zero disables.
+    public var idleInTransactionTimeout: TimeAmount = .seconds(300)
+    /// Statements kept prepared per server connection (least recently used are closed).
+    public var maxPreparedStatementsPerConnection = 200
 
     public init(
         host: String = "127.0.0.1",

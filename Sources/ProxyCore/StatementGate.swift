@@ -15,6 +15,10 @@ public protocol StatementGate: Sendable {
 
 public enum GateDecision: Sendable, Equatable {
     case forward
+    /// Forward; the text changes session state (SET, RESET, set_config,
+    /// DISCARD): transaction pooling must record the client's settings after
+    /// it. `clearsStatements`: DISCARD ALL / DEALLOCATE ALL drop prepared statements.
+    case forwardChangingSession(clearsStatements: Bool)
     /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
     case deny(ErrorFields, reason: String)
 }

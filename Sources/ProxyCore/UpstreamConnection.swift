@@ -58,6 +58,30 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var derivedKeys: SCRAMClient.Keys?
     weak var delegate: UpstreamConnectionDelegate?
 
+    // Session state of this server connection, as transaction pooling needs it.
+    /// Statements prepared here under their shared names, with a use counter for LRU eviction.
+    var prepared: [String: UInt64] = [:]
+    /// Parses sent but not yet answered.
+    var preparing: Set<String> = []
+    private var useCounter: UInt64 = 0
+    /// Session-level settings in effect here (name → SQL value), beyond the role's defaults.
+    var appliedSettings: [String: String] = [:]
+    /// Which client's unnamed statement this connection holds (client id, parse sequence).
+    var unnamedOwner: (client: ObjectIdentifier, sequence: Int)?
+
+    func touchPrepared(_ name: String) {
+        useCounter += 1
+        prepared[name] = useCounter
+    }
+
+    /// Forget all session state (after DISCARD ALL, or when unsure).
+    func forgetSessionState() {
+        prepared.removeAll()
+        preparing.removeAll()
+        appliedSettings.removeAll()
+        unnamedOwner = nil
+    }
+
     private var phase: Phase
     private var context: ChannelHandlerContext?
     private var cumulation: ByteBuffer?

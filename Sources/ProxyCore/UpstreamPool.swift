@@ -102,9 +102,11 @@ final class UpstreamPool {
         perform(pool.machine.cancelRequest(request), pool: pool, key: key)
     }
 
-    /// Returns a connection after its session. A reusable one is reset with
-    /// `DISCARD ALL` first; if that fails it is closed instead.
-    func release(_ connection: UpstreamConnection, reusable: Bool) {
+    /// Returns a connection. A reusable one is first cleaned with `cleanup`
+    /// (`DISCARD ALL` after a session, `ROLLBACK` after a client that left
+    /// mid-transaction, nothing between transactions); if that fails it is
+    /// closed instead.
+    func release(_ connection: UpstreamConnection, reusable: Bool, cleanup: String? = "DISCARD ALL") {
         connection.detach()
         guard let pool = pools[connection.key] else {
             connection.close()
@@ -114,7 +116,12 @@ final class UpstreamPool {
             perform(pool.machine.released(connection.id, reusable: false, now: now()), pool: pool, key: connection.key)
             return
         }
-        connection.runInternal("DISCARD ALL") { [self] result in
+        guard let cleanup else {
+            perform(pool.machine.released(connection.id, reusable: true, now: now()), pool: pool, key: connection.key)
+            return
+        }
+        if cleanup.uppercased().hasPrefix("DISCARD") { connection.forgetSessionState() }
+        connection.runInternal(cleanup) { [self] result in
             let ok: Bool
             if case .success = result { ok = true } else { ok = false }
             perform(pool.machine.released(connection.id, reusable: ok, now: now()), pool: pool, key: connection.key)

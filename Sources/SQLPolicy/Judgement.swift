@@ -26,17 +26,24 @@ public struct JudgedStatement: Sendable, Equatable {
     public var location: Int
     /// What the statement does to session state, for transaction pooling.
     public var sessionEffect: SessionEffect?
+    /// The statement may change session state in a way `sessionEffect` cannot
+    /// describe (any SET, any `set_config`, DISCARD): read the settings back.
+    public var changesSession: Bool
 
-    public init(kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil) {
+    public init(kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil, changesSession: Bool = false) {
         self.kind = kind
         self.verdict = verdict
         self.location = location
         self.sessionEffect = sessionEffect
+        self.changesSession = changesSession || sessionEffect != nil
     }
 }
 
 /// A session-level change the proxy must remember to replay on another
 /// server connection (transaction pooling), or forget.
+///
+/// Values are the constants as the parser read them (unquoted; a list is
+/// joined by ", "), names lower-cased as the server compares them.
 public enum SessionEffect: Sendable, Equatable {
     case set(name: String, value: String)
     case reset(name: String)

@@ -4,6 +4,7 @@
 struct PolicyFindings {
     private(set) var reasons: Set<DenialReason> = []
     var sessionEffect: SessionEffect?
+    var changesSession = false
 
     mutating func deny(_ reason: DenialReason) {
         reasons.insert(reason)

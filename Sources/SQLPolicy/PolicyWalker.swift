@@ -59,7 +59,9 @@ struct PolicyWalker {
             if isTool { findings.deny(.other) }
             let options = fields["options"]?.int ?? 0
             if options & 0x0020 != 0 && isTransactionPooling { findings.deny(.other) } // WITH HOLD
-            if let inner = fields["query"] { statement(inner, scope: scope) } else { findings.deny(.other) }
+            // Only [NO] SCROLL and [WITHOUT] HOLD are named: BINARY, (A)SENSITIVE are not.
+            if options & (0x0001 | 0x0008 | 0x0010) != 0 { findings.deny(.other) }
+            if let inner = fields["query"] { readOnly { $0.statement(inner, scope: scope) } } else { findings.deny(.other) }
         case "FetchStmt", "ClosePortalStmt":
             if isTool { findings.deny(.other) }
         case "CopyStmt":
@@ -103,11 +105,9 @@ struct PolicyWalker {
         case "RefreshMatViewStmt":
             if fields["concurrent"]?.bool == true { findings.deny(.other) }
             writeTarget(fields["relation"])
-        case "CreateSeqStmt":
+        case "CreateSeqStmt", "AlterSeqStmt":
             writeTarget(fields["sequence"])
-            walkOptions(fields["options"])
-        case "AlterSeqStmt":
-            writeTarget(fields["sequence"])
+            sequenceOwner(fields["options"])
             walkOptions(fields["options"])
         case "CommentStmt":
             comment(fields)
@@ -121,9 +121,11 @@ struct PolicyWalker {
             }
         case "VariableSetStmt":
             if isTool { findings.deny(.other) }
+            findings.changesSession = true
             variableSet(fields)
         case "DiscardStmt":
             if isTool { findings.deny(.other) }
+            findings.changesSession = true
             if fields["target"]?.string == "DISCARD_ALL" { findings.sessionEffect = .discardAll }
         case "NotifyStmt", "UnlistenStmt":
             if isTool { findings.deny(.other) }
@@ -150,7 +152,18 @@ struct PolicyWalker {
 
     /// A query node; handles its WITH clause scoping, its write target, INTO,
     /// locking clauses and set operations, then walks the rest.
+    /// Inside a context that must only read (DECLARE, COPY (query)): a
+    /// data-modifying statement there is not a read at all.
+    var readOnlyDepth = 0
+
+    mutating func readOnly(_ body: (inout PolicyWalker) -> Void) {
+        readOnlyDepth += 1
+        body(&self)
+        readOnlyDepth -= 1
+    }
+
     mutating func query(_ type: String, _ fields: JSONValue, scope outer: Set<String>) {
+        if readOnlyDepth > 0 && type != "SelectStmt" { findings.deny(.other) }
         var scope = outer
         if let with = fields["withClause"] {
             scope = withClause(with, scope: outer)
@@ -165,13 +178,7 @@ struct PolicyWalker {
                 walkOptions(into["options"])
             }
             if let locking = fields["lockingClause"]?.array, !locking.isEmpty {
-                for relation in directRelations(fields["fromClause"]) where !isStorage(relation) {
-                    findings.deny(.write)
-                }
-                if directRelations(fields["fromClause"]).isEmpty && fields["fromClause"] != nil {
-                    // Locking a subquery's rows still locks base rows: be strict.
-                    findings.deny(.write)
-                }
+                lockingRead(locking, from: fields["fromClause"])
             }
             for key in ["larg", "rarg"] {
                 if let branch = fields[key] { query("SelectStmt", branch, scope: scope) }
@@ -290,6 +297,49 @@ struct PolicyWalker {
         }
     }
 
+    /// A locking read writes row locks: every locked relation must be
+    /// writable. `FOR UPDATE` locks every relation of the FROM list;
+    /// `FOR UPDATE OF a` only the ones named (by alias or name).
+    mutating func lockingRead(_ clauses: [JSONValue], from: JSONValue?) {
+        let relations = directRelations(from)
+        let hasOtherItems = directItemCount(from) > relations.count
+        for clause in clauses {
+            let locked = (clause.node?.fields["lockedRels"]?.array ?? []).compactMap { $0.node?.fields ?? $0 }
+            if locked.isEmpty {
+                if hasOtherItems { findings.deny(.write) }
+                for relation in relations where !isWritable(relation) { findings.deny(.write) }
+                continue
+            }
+            for target in locked {
+                let name = target["relname"]?.string
+                let matches = relations.filter { relation in
+                    let alias = relation["alias"]?["aliasname"]?.string
+                    if let alias { return alias == name && target["schemaname"] == nil }
+                    return relation["relname"]?.string == name
+                        && (target["schemaname"] == nil || target["schemaname"]?.string == relation["schemaname"]?.string)
+                }
+                if matches.isEmpty || matches.contains(where: { !isWritable($0) }) { findings.deny(.write) }
+            }
+        }
+    }
+
+    /// What this role may write: `storage.<name>` for the customer, the
+    /// workspace schemas for the runtime role.
+    func isWritable(_ relation: JSONValue) -> Bool {
+        guard let schema = relation["schemaname"]?.string else { return false }
+        return isCustomer ? schema == Self.storage : Self.workspaceSchemas.contains(schema)
+    }
+
+    /// How many items the FROM list has (joins counted by their parts).
+    func directItemCount(_ from: JSONValue?) -> Int {
+        guard let from else { return 0 }
+        if let items = from.array { return items.reduce(0) { $0 + directItemCount($1) } }
+        if let (type, fields) = from.node, type == "JoinExpr" {
+            return directItemCount(fields["larg"]) + directItemCount(fields["rarg"])
+        }
+        return 1
+    }
+
     /// Relations named directly in a FROM list (through joins), which a
     /// locking clause locks.
     func directRelations(_ from: JSONValue?) -> [JSONValue] {
@@ -362,12 +412,12 @@ struct PolicyWalker {
 
     mutating func copy(_ fields: JSONValue) {
         if fields["filename"]?.string != nil || fields["is_program"]?.bool == true {
+            // Files and programs are never allowed; a write target still reports first.
             findings.deny(.other)
-            return
         }
         if let inner = fields["query"] {
             // COPY (query) TO STDOUT: the query must be a read.
-            statement(inner)
+            readOnly { $0.statement(inner) }
         } else if fields["is_from"]?.bool == true {
             writeTarget(fields["relation"])
         } else if fields["relation"] == nil {
@@ -495,6 +545,18 @@ struct PolicyWalker {
         }
     }
 
+    /// `OWNED BY t.col` names a relation too: it must be writable (or NONE).
+    mutating func sequenceOwner(_ options: JSONValue?) {
+        for option in options?.array ?? [] {
+            guard let definition = option.node?.fields, definition["defname"]?.string == "owned_by" else { continue }
+            let names = (definition["arg"]?.array ?? []).compactMap { $0.node?.fields["sval"]?.string }
+            if names.count == 1 && names[0].lowercased() == "none" { continue }
+            let schema = names.count >= 3 ? names[names.count - 3] : nil
+            let writable = schema.map { isCustomer ? $0 == Self.storage : Self.workspaceSchemas.contains($0) } ?? false
+            if !writable { findings.deny(.write) }
+        }
+    }
+
     mutating func comment(_ fields: JSONValue) {
         let trailing: Int
         switch fields["objtype"]?.string {
@@ -541,9 +603,8 @@ struct PolicyWalker {
             }
             if let reason = SettingRules.judge(name: name, value: value) { findings.deny(reason) }
             if !isLocal {
-                let rendered = args.map(Self.renderConstant)
-                if !rendered.isEmpty, rendered.allSatisfy({ $0 != nil }) {
-                    findings.sessionEffect = .set(name: name.lowercased(), value: rendered.compactMap { $0 }.joined(separator: ", "))
+                if !values.isEmpty, values.allSatisfy({ $0 != nil }) {
+                    findings.sessionEffect = .set(name: name.lowercased(), value: values.compactMap { $0 }.joined(separator: ", "))
                 }
             }
             walk(fields["args"], scope: [])
@@ -588,6 +649,7 @@ struct PolicyWalker {
         switch name {
         case "set_config":
             if isTool { findings.deny(.other) }
+            findings.changesSession = true
             setConfig(args)
         case "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "ts_stat":
             findings.deny(.other)
@@ -631,7 +693,7 @@ struct PolicyWalker {
         if let reason = SettingRules.judge(name: name, value: value) { findings.deny(reason) }
         if let local = Self.constantText(args[2]), ["false", "f", "off", "0", "no"].contains(local.lowercased()),
            case .literal(let text) = value {
-            findings.sessionEffect = .set(name: name.lowercased(), value: "'" + text.replacingQuotes() + "'")
+            findings.sessionEffect = .set(name: name.lowercased(), value: text)
         }
     }
 

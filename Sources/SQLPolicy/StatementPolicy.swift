@@ -28,7 +28,7 @@ public struct StatementPolicy: Sendable {
                 walker.statement(node)
                 statements.append(JudgedStatement(
                     kind: type, verdict: walker.findings.verdict, location: location,
-                    sessionEffect: walker.findings.sessionEffect
+                    sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession
                 ))
             }
             if context.surface == .tool && statements.count > 1 {

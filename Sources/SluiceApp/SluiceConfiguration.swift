@@ -30,6 +30,9 @@ public struct SluiceConfiguration: Sendable {
     public var poolMaxLifetimeSeconds = 3600.0
     public var queryWaitTimeoutSeconds = 30.0
     public var shutdownGraceSeconds = 10.0
+    /// 0 disables the proxy's idle-in-transaction limit.
+    public var idleInTransactionTimeoutSeconds = 300.0
+    public var maxPreparedStatements = 200
     public var customerConnectionLimit = 64
     /// The statement policy; switching it off exists for benchmarks only.
     public var policyEnabled = true
@@ -108,6 +111,12 @@ public struct SluiceConfiguration: Sendable {
             case "pool_max_lifetime": poolMaxLifetimeSeconds = try Self.seconds(key, value)
             case "query_wait_timeout": queryWaitTimeoutSeconds = try Self.seconds(key, value)
             case "shutdown_grace_period": shutdownGraceSeconds = try Self.seconds(key, value)
+            case "idle_in_transaction_timeout", "idle_in_transaction_session_timeout":
+                guard let number = Double(value), number >= 0 else {
+                    throw Error.invalid(key: key, value: value, expected: "seconds (0 disables)")
+                }
+                idleInTransactionTimeoutSeconds = number
+            case "max_prepared_statements": maxPreparedStatements = try Self.int(key, value, range: 1...100_000)
             case "policy": policyEnabled = try Self.bool(key, value)
             case "verdict_cache_size": verdictCacheSize = try Self.int(key, value, range: 2...10_000_000)
             case "customer_connection_limit": customerConnectionLimit = try Self.int(key, value, range: 1...10_000)

@@ -98,7 +98,7 @@ public enum SluiceRuntime {
         )
         let keyBytes = Data(base64Encoded: masterKey.base64) ?? Data()
         let decoySecret = Array(HMAC<SHA256>.authenticationCode(for: Array("sluice decoy verifiers".utf8), using: SymmetricKey(data: keyBytes)))
-        return ProxyConfiguration(
+        var proxy = ProxyConfiguration(
             host: configuration.listenHost,
             port: configuration.port,
             tls: tls,
@@ -110,6 +110,9 @@ public enum SluiceRuntime {
             shutdownGracePeriod: .nanoseconds(Int64(configuration.shutdownGraceSeconds * 1e9)),
             decoySecret: decoySecret
         )
+        proxy.idleInTransactionTimeout = .nanoseconds(Int64(configuration.idleInTransactionTimeoutSeconds * 1e9))
+        proxy.maxPreparedStatementsPerConnection = configuration.maxPreparedStatements
+        return proxy
     }
 
     /// `sluice serve` (and `sluice dev` with `dev: true`): runs until SIGTERM/SIGINT.

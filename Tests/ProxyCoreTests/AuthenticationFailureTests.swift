@@ -19,19 +19,49 @@ extension ProxyTests {
             }
         }
 
-        /// An unknown workspace and an unknown role fail at the SCRAM proof
-        /// with the very bytes a wrong password gets, the name aside.
+        /// An unknown workspace and an unknown role are led through the same
+        /// SCRAM exchange as a real user (same mechanisms, iteration count and
+        /// salt size) and fail at the proof with the very bytes a wrong
+        /// password gets, the name aside.
         @Test(arguments: ["customer.nope", "nosuchrole.test"])
         func unknownUserLooksLikeAWrongPassword(user: String) async throws {
             try await ProxyHarness.run { proxy in
-                let wrongPassword = try await proxy.loginFailure(password: "not-the-password")
-                let unknown = try await proxy.loginFailure(user: user, password: ProxyFixture.password)
-                var renamed = unknown
-                renamed.fields = unknown.fields.map { field in
+                let wrongPassword = await proxy.transcript(password: "not-the-password")
+                let unknown = await proxy.transcript(user: user, password: ProxyFixture.password)
+                #expect(wrongPassword.map(Self.shape) == ["sasl SCRAM-SHA-256", "continue i=4096 salt=16", "error"])
+                #expect(unknown.map(Self.shape) == wrongPassword.map(Self.shape))
+
+                let expected = try #require(wrongPassword.errors.last)
+                let refused = try #require(unknown.errors.last)
+                var renamed = refused
+                renamed.fields = refused.fields.map { field in
                     ErrorFields.Field(code: field.code, value: field.value.replacingOccurrences(of: user, with: ProxyFixture.user))
                 }
-                #expect(Self.encoded(renamed) == Self.encoded(wrongPassword))
-                #expect(unknown.message == "password authentication failed for user \"\(user)\"")
+                #expect(Self.encoded(renamed) == Self.encoded(expected))
+                #expect(refused.message == "password authentication failed for user \"\(user)\"")
+            }
+        }
+
+        /// What a message reveals about the exchange, without its random parts.
+        static func shape(_ message: BackendMessage) -> String {
+            switch message {
+            case .authentication(.sasl(let mechanisms)):
+                return "sasl \(mechanisms.joined(separator: " "))"
+            case .authentication(.saslContinue(let data)):
+                // server-first-message: r=<nonce>,s=<salt>,i=<iterations>
+                var iterations = "?"
+                var saltBytes = -1
+                for attribute in String(buffer: data).split(separator: ",") {
+                    if attribute.hasPrefix("i=") { iterations = String(attribute.dropFirst(2)) }
+                    if attribute.hasPrefix("s="), let salt = Data(base64Encoded: String(attribute.dropFirst(2))) {
+                        saltBytes = salt.count
+                    }
+                }
+                return "continue i=\(iterations) salt=\(saltBytes)"
+            case .errorResponse:
+                return "error"
+            default:
+                return "\(message)"
             }
         }
 

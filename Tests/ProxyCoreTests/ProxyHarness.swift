@@ -160,6 +160,17 @@ final class ProxyHarness: Sendable {
         return (client, outcome)
     }
 
+    /// Every message of a login attempt on a new connection (see
+    /// `RawWireClient.startupTranscript`), up to the refusal or ReadyForQuery.
+    func transcript(
+        user: String = ProxyFixture.user,
+        password: String = ProxyFixture.password,
+        database: String? = ProxyFixture.database
+    ) async -> [BackendMessage] {
+        guard let client = try? await connect() else { return [] }
+        return await client.startupTranscript(user: user, password: password, database: database).messages
+    }
+
     /// Logs in expecting a refusal, returns the ErrorResponse, and checks
     /// that the proxy then closed the connection (as PostgreSQL does after FATAL).
     func loginFailure(

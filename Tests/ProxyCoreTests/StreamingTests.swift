@@ -12,7 +12,7 @@ extension ProxyTests {
         @Test func largeSelectArrivesCompletely() async throws {
             try await ProxyHarness.run { proxy in
                 let (client, _) = try await proxy.login()
-                let tally = try await client.tallyQuery(Self.rowSQL, timeout: .seconds(45))
+                let tally = try await client.tallyQuery(Self.rowSQL, timeout: .seconds(90))
                 #expect(tally.error == nil)
                 #expect(tally.dataRows == Self.rows)
                 #expect(tally.commandTag == "SELECT \(Self.rows)")
@@ -24,7 +24,7 @@ extension ProxyTests {
         @Test func largeCopyOutArrivesCompletely() async throws {
             try await ProxyHarness.run { proxy in
                 let (client, _) = try await proxy.login()
-                let tally = try await client.tallyQuery("COPY (\(Self.rowSQL)) TO STDOUT", timeout: .seconds(45))
+                let tally = try await client.tallyQuery("COPY (\(Self.rowSQL)) TO STDOUT", timeout: .seconds(90))
                 #expect(tally.error == nil)
                 #expect(tally.copyDataMessages == Self.rows)
                 // Each line is "<g>\t<200 x>\n".

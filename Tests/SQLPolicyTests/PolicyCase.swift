@@ -1,5 +1,6 @@
 import SQLPolicy
 import SluiceModel
+import Testing
 
 /// One row of the acceptance table (issue 3): a piece of SQL text, the context
 /// it is judged in, and what `policy.md` says the verdict is.

@@ -157,14 +157,20 @@ public final class RawWireClient: Sendable {
         try BackendMessage(frame: try await readFrame(timeout: timeout))
     }
 
-    /// Messages up to and including the next ReadyForQuery.
+    /// Messages up to and including the next ReadyForQuery. If the peer
+    /// closes first after an ErrorResponse (a FATAL ends a session without
+    /// ReadyForQuery), that error is thrown as `RawWireError.server`.
     public func readUntilReadyForQuery(timeout: Duration = defaultTimeout) async throws -> [BackendMessage] {
         let frames = try await read("ReadyForQuery", timeout: timeout) {
             var frames: [Frame] = []
-            return { buffer, _ in
+            return { buffer, closed in
                 while let frame = try Self.decodeFrame(&buffer) {
                     frames.append(frame)
                     if frame.id == UInt8(ascii: "Z") { return frames }
+                }
+                if closed, let error = frames.last(where: { $0.id == UInt8(ascii: "E") }),
+                   case .errorResponse(let fields) = try BackendMessage(frame: error) {
+                    throw RawWireError.server(fields)
                 }
                 return nil
             }
@@ -213,16 +219,52 @@ public final class RawWireClient: Sendable {
         parameters: [StartupParameter] = [],
         timeout: Duration = defaultTimeout
     ) async throws -> StartupOutcome {
+        var transcript: [BackendMessage] = []
+        return try await startup(
+            user: user, password: password, database: database, parameters: parameters, timeout: timeout,
+            transcript: &transcript
+        )
+    }
+
+    /// Like `startup`, but returns every message the peer sent, in order,
+    /// and how the attempt ended: for tests that compare refusals step by
+    /// step (an unknown user must be led through the same exchange as a
+    /// wrong password).
+    public func startupTranscript(
+        user: String,
+        password: String,
+        database: String? = nil,
+        timeout: Duration = defaultTimeout
+    ) async -> (messages: [BackendMessage], error: (any Error)?) {
+        var transcript: [BackendMessage] = []
+        do {
+            _ = try await startup(
+                user: user, password: password, database: database, parameters: [], timeout: timeout, transcript: &transcript
+            )
+            return (transcript, nil)
+        } catch {
+            return (transcript, error)
+        }
+    }
+
+    private func startup(
+        user: String,
+        password: String,
+        database: String?,
+        parameters: [StartupParameter],
+        timeout: Duration,
+        transcript: inout [BackendMessage]
+    ) async throws -> StartupOutcome {
         var all = [StartupParameter(name: "user", value: user)]
         if let database { all.append(StartupParameter(name: "database", value: database)) }
         all += parameters
         try await send(.startup(StartupMessage(parameters: all)))
-        try await authenticate(password: password, timeout: timeout)
-        return try await readGreeting(timeout: timeout)
+        try await authenticate(password: password, timeout: timeout, transcript: &transcript)
+        return try await readGreeting(timeout: timeout, transcript: &transcript)
     }
 
-    private func authenticate(password: String, timeout: Duration) async throws {
-        guard case .sasl(let mechanisms) = try await nextAuthentication(timeout: timeout) else {
+    private func authenticate(password: String, timeout: Duration, transcript: inout [BackendMessage]) async throws {
+        guard case .sasl(let mechanisms) = try await nextAuthentication(timeout: timeout, transcript: &transcript) else {
             throw RawWireError.unexpected("the server did not ask for SASL authentication")
         }
         guard mechanisms.contains(Self.mechanism) else {
@@ -232,7 +274,7 @@ public final class RawWireClient: Sendable {
         var scram = SCRAMClient(clientNonce: SCRAMPrimitives.makeNonce(using: &generator))
         try await send(.saslInitialResponse(mechanism: Self.mechanism, data: ByteBuffer(bytes: scram.clientFirstMessage)))
 
-        guard case .saslContinue(let serverFirstData) = try await nextAuthentication(timeout: timeout) else {
+        guard case .saslContinue(let serverFirstData) = try await nextAuthentication(timeout: timeout, transcript: &transcript) else {
             throw RawWireError.unexpected("expected SASLContinue")
         }
         let serverFirst: SCRAMClient.ServerFirst
@@ -244,22 +286,23 @@ public final class RawWireClient: Sendable {
         let clientFinal = scram.clientFinalMessage(serverFirst: serverFirst, keys: keys)
         try await send(.saslResponse(ByteBuffer(bytes: clientFinal)))
 
-        guard case .saslFinal(let serverFinal) = try await nextAuthentication(timeout: timeout) else {
+        guard case .saslFinal(let serverFinal) = try await nextAuthentication(timeout: timeout, transcript: &transcript) else {
             throw RawWireError.unexpected("expected SASLFinal")
         }
         if case .failure(let failure) = scram.verifyServerFinal(Array(serverFinal.readableBytesView)) {
             throw RawWireError.scram("server-final-message: \(failure)")
         }
-        guard case .ok = try await nextAuthentication(timeout: timeout) else {
+        guard case .ok = try await nextAuthentication(timeout: timeout, transcript: &transcript) else {
             throw RawWireError.unexpected("expected AuthenticationOk")
         }
     }
 
     /// The next Authentication message, skipping notices and
     /// NegotiateProtocolVersion; an ErrorResponse is thrown.
-    private func nextAuthentication(timeout: Duration) async throws -> Authentication {
+    private func nextAuthentication(timeout: Duration, transcript: inout [BackendMessage]) async throws -> Authentication {
         while true {
             let message = try await readMessage(timeout: timeout)
+            transcript.append(message)
             switch message {
             case .authentication(let authentication): return authentication
             case .errorResponse(let fields): throw RawWireError.server(fields)
@@ -269,8 +312,15 @@ public final class RawWireClient: Sendable {
         }
     }
 
-    private func readGreeting(timeout: Duration) async throws -> StartupOutcome {
-        let messages = try await readUntilReadyForQuery(timeout: timeout)
+    private func readGreeting(timeout: Duration, transcript: inout [BackendMessage]) async throws -> StartupOutcome {
+        let messages: [BackendMessage]
+        do {
+            messages = try await readUntilReadyForQuery(timeout: timeout)
+        } catch RawWireError.server(let fields) {
+            transcript.append(.errorResponse(fields))
+            throw RawWireError.server(fields)
+        }
+        transcript += messages
         var outcome = StartupOutcome(parameters: [:], backendKey: nil, messages: messages)
         for message in messages {
             switch message {
@@ -301,7 +351,7 @@ public final class RawWireClient: Sendable {
     public func readTally(timeout: Duration = defaultTimeout) async throws -> QueryTally {
         try await read("ReadyForQuery", timeout: timeout) {
             var tally = QueryTally()
-            return { buffer, _ in
+            return { buffer, closed in
                 while let frame = try Self.decodeFrame(&buffer) {
                     switch frame.id {
                     case UInt8(ascii: "D"):
@@ -314,6 +364,7 @@ public final class RawWireClient: Sendable {
                         if frame.id == UInt8(ascii: "Z") { return tally }
                     }
                 }
+                if closed, let error = tally.error { throw RawWireError.server(error) }
                 return nil
             }
         }

@@ -1,0 +1,26 @@
+import Crypto
+import PGWire
+
+/// A client's named prepared statement under transaction pooling. On the
+/// server it is prepared under a name derived from its text and parameter
+/// types, so every client with the same statement shares one preparation per
+/// server connection, and a client can land on any connection.
+struct ClientStatement: Sendable {
+    let parse: Parse
+    let serverName: String
+
+    init(parse: Parse) {
+        self.parse = parse
+        var hasher = SHA256()
+        hasher.update(data: Array(parse.query.utf8))
+        for type in parse.parameterTypes {
+            withUnsafeBytes(of: type.bigEndian) { hasher.update(bufferPointer: $0) }
+        }
+        let digest = hasher.finalize()
+        let hex = digest.prefix(12).map { byte -> String in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+        self.serverName = "sluice_" + hex
+    }
+}

@@ -1,0 +1,24 @@
+import PGWire
+
+/// What the proxy notes about one message it sent upstream, to act on when
+/// the server answers it (see `ResponseTracker`).
+struct FlowToken: Sendable {
+    /// A stand-in for a refused message: answer its error with this one.
+    var denial: ErrorFields?
+    /// The client's name of a statement this Parse prepares (forgotten if it fails).
+    var clientStatement: String?
+    /// The shared server-side name this Parse prepares on the connection.
+    var serverStatement: String?
+    /// A proxy-sent message whose error the client must see anyway.
+    var showsError = false
+    /// A synthetic answer the proxy gives the client at this point.
+    var emit: BackendMessage?
+    /// The client's text may change session settings: read them back before release.
+    var changesSession = false
+    /// DISCARD ALL / DEALLOCATE ALL: prepared statements are gone on this connection.
+    var clearsStatements = false
+    /// The settings read-back query: its rows are the client's settings.
+    var captureSettings = false
+    /// Settings to restore if applying the client's settings fails.
+    var restoreSettings: [String: String]?
+}
