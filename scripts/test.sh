@@ -200,7 +200,8 @@ if [[ "${SLUICETEST_SKIP_PYTEST:-0}" != 1 ]]; then
     export SLUICE_TLS_CERT="$ROOT/certs/server.pem"
     export SLUICE_TLS_KEY="$ROOT/certs/server-key.pem"
     export SLUICE_BIN
-    export SLUICE_AUTH_TIMEOUT=3
+    # Long enough for a cold JVM (pgJDBC) to finish TLS and SCRAM on a loaded 2-core machine.
+    export SLUICE_AUTH_TIMEOUT=8
     export SLUICE_PARTIAL_MESSAGE_TIMEOUT=3
 
     SLUICE_LOG="$LOG_DIR/sluice-dev.log"

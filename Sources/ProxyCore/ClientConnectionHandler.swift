@@ -32,6 +32,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var machine: ClientStartupMachine
     private var context: ChannelHandlerContext?
     private var cumulation: ByteBuffer?
+    private var stitcher: FrameStitcher
     private var closing = false
 
     // Authentication
@@ -78,6 +79,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     init(dependencies: Dependencies) {
         self.deps = dependencies
+        self.stitcher = FrameStitcher(maxLength: dependencies.configuration.maxMessageLength)
         self.machine = ClientStartupMachine(configuration: .init(
             tlsAvailable: dependencies.configuration.tls != nil,
             tlsRequired: dependencies.configuration.tlsRequired && dependencies.configuration.tls != nil
@@ -120,6 +122,28 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if closing { return }
+        if machine.isReady {
+            // Message phase: frames are slices of the read; no copy but a cut frame's own bytes.
+            if let leftover = cumulation {
+                cumulation = nil
+                stitcher.prepend(leftover)
+            }
+            do {
+                try stitcher.feed(&incoming) { frame, raw in
+                    handleMessage(frame: frame, raw: raw)
+                    return !closing
+                }
+            } catch {
+                metrics.protocolErrors.increment()
+                fatal(.make(severity: "FATAL", sqlState: error.sqlState, message: error.description))
+                return
+            }
+            if stitcher.pendingBytes > 0 && !closing {
+                lastProgress = .now()
+                armPartialTimer()
+            }
+            return
+        }
         if var existing = cumulation, existing.readableBytes > 0 {
             existing.writeBuffer(&incoming)
             incoming = existing
@@ -144,7 +168,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return
         }
         if incoming.readableBytes > 0 && !closing {
-            cumulation = incoming
+            cumulation = incoming.slice()
             lastProgress = .now()
             armPartialTimer()
         }
@@ -970,7 +994,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         let timeout = deps.configuration.partialMessageTimeout
         partialTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastProgress + timeout) { [self] in
             partialTimer = nil
-            guard !closing, let pending = cumulation, pending.readableBytes > 0 else { return }
+            guard !closing, (cumulation?.readableBytes ?? 0) > 0 || stitcher.pendingBytes > 0 else { return }
             if NIODeadline.now() >= lastProgress + timeout {
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "incomplete message from client: no data for \(timeout.nanoseconds / 1_000_000_000) s"))
             } else {

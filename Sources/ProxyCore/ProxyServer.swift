@@ -91,15 +91,15 @@ public final class ProxyServer: Service, Sendable {
         boundAddress.set(server.localAddress)
         logger.info("proxy listening", metadata: ["address": "\(server.localAddress.map { "\($0)" } ?? "?")"])
 
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await server.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             server.close(promise: nil)
         }
-        // Let open sessions finish, up to the grace period.
+        // Let open sessions finish, up to the grace period (not when cancelled).
         let deadline = ContinuousClock.now + .nanoseconds(configuration.shutdownGracePeriod.nanoseconds)
-        while sessions.count > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        while sessions.count > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
         }
         if sessions.count > 0 {
             logger.info("ending sessions still open at the shutdown deadline", metadata: ["sessions": "\(sessions.count)"])

@@ -84,7 +84,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private var phase: Phase
     private var context: ChannelHandlerContext?
-    private var cumulation: ByteBuffer?
+    private var stitcher: FrameStitcher
     private let maxMessageLength: Int
     private var startupMachine: UpstreamStartupMachine
     private let tlsContext: NIOSSLContext?
@@ -101,6 +101,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.createdAt = now
         self.lastUsed = now
         self.maxMessageLength = maxMessageLength
+        self.stitcher = FrameStitcher(maxLength: maxMessageLength)
         var generator = SystemRandomNumberGenerator()
         self.startupMachine = UpstreamStartupMachine(credentials: credentials, clientNonce: SCRAMPrimitives.makeNonce(using: &generator))
         self.tlsContext = key.target.tls ? tlsContext : nil
@@ -151,25 +152,16 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             }
             return
         }
-        if var existing = cumulation, existing.readableBytes > 0 {
-            existing.writeBuffer(&incoming)
-            incoming = existing
-        }
-        cumulation = nil
-        while true {
-            let decoded: (frame: Frame, raw: ByteBuffer)?
-            do {
-                decoded = try Frame.decodeRaw(from: &incoming, maxLength: maxMessageLength)
-            } catch {
-                logger.warning("upstream sent an invalid message", metadata: ["error": "\(error)"])
-                fail(.protocolError("invalid message from upstream: \(error)"), context: context)
-                return
+        do {
+            try stitcher.feed(&incoming) { frame, raw in
+                handle(frame: frame, raw: raw, context: context)
+                if case .closed = phase { return false }
+                return true
             }
-            guard let (frame, raw) = decoded else { break }
-            handle(frame: frame, raw: raw, context: context)
-            if case .closed = phase { return }
+        } catch {
+            logger.warning("upstream sent an invalid message", metadata: ["error": "\(error)"])
+            fail(.protocolError("invalid message from upstream: \(error)"), context: context)
         }
-        if incoming.readableBytes > 0 { cumulation = incoming }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

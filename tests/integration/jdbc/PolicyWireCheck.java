@@ -49,7 +49,25 @@ public class PolicyWireCheck {
         }
     }
 
+    // Load the driver, TLS and SCRAM machinery before the first connection: on a loaded
+    // machine a cold JVM can otherwise spend seconds of the proxy's authentication timeout
+    // inside the TLS handshake.
+    static void warmUp() throws Exception {
+        Class.forName("org.postgresql.Driver");
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getDefault();
+        javax.net.ssl.SSLEngine engine = ctx.createSSLEngine("localhost", 5432);
+        engine.setUseClientMode(true);
+        engine.beginHandshake();
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+        javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+        javax.crypto.Mac.getInstance("HmacSHA256");
+        java.security.MessageDigest.getInstance("SHA-256");
+        new java.security.SecureRandom().nextBytes(new byte[32]);
+    }
+
     public static void main(String[] args) throws Exception {
+        warmUp();
         if (args.length < 4) {
             System.err.println("usage: PolicyWireCheck <mode> <jdbc-url> <user> <password> [args...]");
             System.exit(2);
