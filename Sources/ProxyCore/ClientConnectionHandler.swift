@@ -68,6 +68,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var unnamedSequence = 0
     private var capturedSettings: [String: String] = [:]
     private var idleInTransactionTimer: Scheduled<Void>?
+    /// Transaction pooling: the extended-protocol messages of the batch being
+    /// sent and of batches awaiting their ReadyForQuery, kept (as slices) so a
+    /// Bind that fails with "cached plan must not change result type" after DDL
+    /// can be re-prepared and retried once, transparently, when that is safe.
+    private var batchLog: [(frame: Frame, raw: ByteBuffer)] = []
+    private var batchSequence = 0
+    private var batchStartedIdle = true
+    private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
+    private var retriedBatches: Set<Int> = []
+    private var replaying = false
+    private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
     private var transactionStatus = UInt8(ascii: "I")
@@ -444,6 +455,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func process(frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
         guard let user else { return }
         let pooled = mode == .transaction
+        if pooled && !replaying && Self.extendedMessageTypes.contains(frame.id) {
+            if batchLog.isEmpty { batchStartedIdle = transactionStatus == UInt8(ascii: "I") && tracker.isIdle }
+            batchLog.append((frame, raw))
+        }
         switch frame.id {
         case UInt8(ascii: "Q"):
             var payload = frame.payload
@@ -558,6 +573,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 rewritten.writeImmutableBuffer(payload)
                 rewritten.setInteger(Int32(rewritten.writerIndex - lengthIndex), at: lengthIndex)
                 upstream.write(rewritten)
+                var token = FlowToken()
+                token.boundStatement = statement.serverName
+                token.batch = batchSequence
+                token.logIndex = batchLog.count - 1
+                tracker.sent(.bind, origin: .client, token: token)
+                return
             }
             tracker.sent(.bind, origin: .client, token: FlowToken())
         case UInt8(ascii: "D"):
@@ -609,7 +630,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         case UInt8(ascii: "S"):
             batchOpen = false
             upstream.write(raw)
-            tracker.sent(.sync, origin: .client, token: FlowToken())
+            var token = FlowToken()
+            if pooled && !replaying {
+                loggedBatches[batchSequence] = (batchLog, batchStartedIdle)
+                token.batch = batchSequence
+                batchLog = []
+                batchSequence += 1
+            }
+            tracker.sent(.sync, origin: .client, token: token)
         case UInt8(ascii: "F"):
             if case .deny(let fields, _) = deps.gate.judgeFunctionCall(user: user, mode: mode) {
                 poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
@@ -621,6 +649,37 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // Flush, CopyData, CopyDone, CopyFail: no answer of their own.
             upstream.write(raw)
         }
+    }
+
+    /// Messages of the extended protocol (a batch ends at Sync).
+    static let extendedMessageTypes: Set<UInt8> = Set("PBDECHS".utf8)
+
+    /// A Bind failed with 0A000 after DDL changed a statement's result type.
+    /// Retried once when nothing of the batch reached the client and the
+    /// batch ran in its own implicit transaction (nothing else was undone).
+    private func retryAfterPlanChange(_ token: FlowToken, fields: ErrorFields, on upstream: UpstreamConnection) -> Bool {
+        guard fields.sqlState == "0A000", let name = token.boundStatement, let batch = token.batch, let index = token.logIndex,
+              !retriedBatches.contains(batch) else { return false }
+        let open = batch == batchSequence
+        guard let logged = open ? (batchLog, batchStartedIdle) : loggedBatches[batch], logged.1,
+              index < logged.0.count,
+              !logged.0[..<index].contains(where: { $0.frame.id == UInt8(ascii: "E") })
+        else { return false }
+        retriedBatches.insert(batch)
+        upstream.prepared[name] = nil
+        replaying = true
+        defer { replaying = false }
+        if open {
+            // The server skips until a Sync: give it one of ours, then replay.
+            sendProxy(.sync, kind: .sync, on: upstream)
+        } else {
+            swallowSyncAnswers += 1
+        }
+        for (frame, raw) in logged.0[index...] {
+            process(frame: frame, raw: raw, on: upstream)
+        }
+        upstream.flush()
+        return true
     }
 
     /// Text that fails in the server's parser, before anything runs.
@@ -805,6 +864,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let denial = failed.denial {
                     send(.errorResponse(denial))
                     forward = false
+                } else if failed.boundStatement != nil, case .errorResponse(let fields)? = try? BackendMessage(frame: frame),
+                          retryAfterPlanChange(failed, fields: fields, on: connection) {
+                    forward = false
                 } else if failed.serverStatement != nil || failed.showsError {
                     // A statement we prepared for the client failed: the client's
                     // own Bind would have; show it the server's error.
@@ -825,6 +887,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
         case UInt8(ascii: "Z"):
             transactionStatus = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) ?? transactionStatus
+            if headKind == .sync, swallowSyncAnswers > 0, disposition == .forward {
+                // The ReadyForQuery of a batch we replayed: the replay's own comes later.
+                swallowSyncAnswers -= 1
+                forward = false
+            }
         case UInt8(ascii: "S"):
             if forward, let user, case .parameterStatus(let name, let value)? = try? BackendMessage(frame: frame),
                case .deny(let fields, _) = deps.gate.judgeParameterStatus(name: name, value: value, user: user) {
@@ -851,6 +918,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         for completion in completions {
             switch completion {
             case .answered(let entry):
+                if entry.kind == .sync, let batch = entry.token.batch {
+                    loggedBatches[batch] = nil
+                    retriedBatches.remove(batch)
+                }
                 if let name = entry.token.serverStatement, let upstream {
                     upstream.preparing.remove(name)
                     upstream.touchPrepared(name)
@@ -904,6 +975,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // waits for with an error, and its next transaction gets a fresh connection.
             let dropped = tracker.reset()
             batchOpen = false
+            batchLog = []
+            loggedBatches = [:]
+            swallowSyncAnswers = 0
             transactionStatus = UInt8(ascii: "I")
             send(.errorResponse(.make(severity: "ERROR", sqlState: "08006",
                                       message: "server connection lost; the transaction was rolled back",

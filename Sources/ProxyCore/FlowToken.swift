@@ -21,4 +21,9 @@ struct FlowToken: Sendable {
     var captureSettings = false
     /// Settings to restore if applying the client's settings fails.
     var restoreSettings: [String: String]?
+    /// A client Bind of this shared statement (for the retry after DDL).
+    var boundStatement: String?
+    /// The extended-protocol batch this message belongs to, and its place in the batch's log.
+    var batch: Int?
+    var logIndex: Int?
 }

@@ -1,6 +1,7 @@
 import ControlPlane
 import Foundation
 import Logging
+import NIOCore
 
 /// The whole configuration, from `SLUICE_*` environment variables or a TOML
 /// file (same keys, lower-case, without the prefix). Secrets (master key,
@@ -24,7 +25,10 @@ public struct SluiceConfiguration: Sendable {
     public var authTimeoutSeconds = 15.0
     public var partialMessageTimeoutSeconds = 30.0
     public var maxMessageLength = 1 << 30
+    /// Server connections per workspace role, per event loop (see `threads`).
     public var poolSize = 20
+    /// Event loops (threads) of the proxy; each has its own pools.
+    public var threads = System.coreCount
     public var poolMinIdle = 0
     public var poolIdleTimeoutSeconds = 600.0
     public var poolMaxLifetimeSeconds = 3600.0
@@ -106,6 +110,7 @@ public struct SluiceConfiguration: Sendable {
             case "partial_message_timeout": partialMessageTimeoutSeconds = try Self.seconds(key, value)
             case "max_message_length": maxMessageLength = try Self.int(key, value, range: 1024...(1 << 30))
             case "pool_size": poolSize = try Self.int(key, value, range: 1...10_000)
+            case "threads": threads = try Self.int(key, value, range: 1...256)
             case "pool_min_idle": poolMinIdle = try Self.int(key, value, range: 0...10_000)
             case "pool_idle_timeout": poolIdleTimeoutSeconds = try Self.seconds(key, value)
             case "pool_max_lifetime": poolMaxLifetimeSeconds = try Self.seconds(key, value)

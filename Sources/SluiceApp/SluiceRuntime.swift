@@ -127,7 +127,7 @@ public enum SluiceRuntime {
         let store = ControlStore(configuration: controlConfiguration, logger: logger)
         let proxyConfiguration = try proxyConfiguration(configuration, masterKey: masterKey)
         let upstreamTLS = try TLSLoader.upstreamContext(caPath: configuration.upstreamCAPath)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
         let provider = ControlPlaneCredentialProvider(store: store)
         if !configuration.policyEnabled {
             logger.warning("the statement policy is OFF (SLUICE_POLICY=false): for benchmarks only")
