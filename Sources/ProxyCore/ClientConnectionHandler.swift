@@ -396,6 +396,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             let loop = context.eventLoop
             let key = deps.cancels.register { loop.execute { bound.value.cancelRequested() } }
             proxyKey = key
+            if let sessionID, let user {
+                deps.sessions.authenticated(sessionID, user: user) { message in
+                    loop.execute { bound.value.fatal(.make(severity: "FATAL", sqlState: "57P01", message: message)) }
+                }
+            }
             authTimer?.cancel()
             authTimer = nil
             perform(machine.upstreamReady(parameterStatus: connection.parameterStatus, backendKey: key))
@@ -1040,7 +1045,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     }
 
     /// Sends an error and closes once it is written.
-    private func fatal(_ fields: ErrorFields) {
+    fileprivate func fatal(_ fields: ErrorFields) {
         guard let context, !closing else { return }
         closing = true
         releaseUpstream()

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import SluiceModel
 
 /// The PostgreSQL listener: accepts clients and runs one
 /// `ClientConnectionHandler` per connection on the connection's event loop,
@@ -56,6 +57,18 @@ public final class ProxyServer: Service, Sendable {
             }.get()
         }
         return pools
+    }
+
+    /// Ends every open session of `user` (after a password rotation with
+    /// `terminate_sessions`): each gets FATAL 57P01 with `message`.
+    @discardableResult
+    public func terminateSessions(of user: ClientUser, message: String) -> Int {
+        sessions.end(user: user, message: message)
+    }
+
+    /// Open sessions of `user` (metrics, tests).
+    public func sessionCount(of user: ClientUser) -> Int {
+        sessions.count(of: user)
     }
 
     /// The address actually bound (port 0 picks a free port), once listening.
