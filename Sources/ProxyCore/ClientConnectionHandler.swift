@@ -78,6 +78,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
     private var retriedBatches: Set<Int> = []
     private var replaying = false
+    /// After a lease failed mid-batch: the rest of the batch is skipped until its Sync.
+    private var discardUntilSync = false
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
@@ -447,6 +449,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         idleInTransactionTimer?.cancel()
         idleInTransactionTimer = nil
+        if discardUntilSync {
+            if id == UInt8(ascii: "S") {
+                discardUntilSync = false
+                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
+                context?.flush()
+            }
+            return
+        }
         guard let upstream, waitingFrames.isEmpty, !leasing else {
             // Transaction pooling: hold the message until a server connection is ours.
             waitingFrames.append((frame, raw))
@@ -776,9 +786,46 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 upstream?.flush()
                 if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
             case .failure(let error):
-                fatal(leaseFailure(error, user: credential.user))
+                var fields = leaseFailure(error, user: credential.user)
+                if case .pool(.waitTimeout) = error, proxyKey != nil {
+                    // Mid-session: an error for what was waiting, as the server would
+                    // give one; the session goes on and its next message tries again.
+                    fields.setSeverity("ERROR")
+                    failWaitingFrames(with: fields)
+                    if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
+                } else {
+                    fatal(fields)
+                }
             }
         }
+    }
+
+    /// Answers held messages with `fields` with the server's error semantics:
+    /// one error per simple Query (then ReadyForQuery), and for an extended
+    /// batch one error, the rest skipped up to its Sync (then ReadyForQuery).
+    private func failWaitingFrames(with fields: ErrorFields) {
+        var errorSent = false
+        for (frame, _) in waitingFrames {
+            switch frame.id {
+            case UInt8(ascii: "Q"), UInt8(ascii: "F"):
+                send(.errorResponse(fields))
+                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
+                errorSent = false
+            case UInt8(ascii: "S"):
+                if !errorSent { send(.errorResponse(fields)) }
+                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
+                errorSent = false
+            case UInt8(ascii: "P"), UInt8(ascii: "B"), UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "C"):
+                if !errorSent { send(.errorResponse(fields)) }
+                errorSent = true
+            default:
+                break
+            }
+        }
+        waitingFrames.removeAll()
+        // A batch cut before its Sync: skip the rest of it, as the server would.
+        discardUntilSync = errorSent
+        context?.flush()
     }
 
     private func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> ErrorFields {
