@@ -332,8 +332,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return
         }
         switch parameters.proxyOptions["sluice.pooling"] {
-        case nil, "session": mode = .session
-        case "transaction": mode = .transaction
+        // A pooled URI carries no switch: transaction pooling is the default.
+        case "session": mode = .session
+        case nil, "transaction": mode = .transaction
         case .some(let other):
             fatal(.make(severity: "FATAL", sqlState: "22023", message: "invalid value for sluice.pooling: \"\(other)\"",
                         hint: "Use session or transaction."))
@@ -885,6 +886,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             upstream.flush()
             return
         }
+        // The connection's read-complete will not reach us once it is released.
+        context?.flush()
         self.upstream = nil
         deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: nil)
     }
