@@ -216,9 +216,6 @@ def test_proxy_answers(observed, case, uri):
     if want is None:
         assert got.allowed, f"{case.label!r} should be allowed through the {uri} URI: {got.show()}"
         return
-    if got.allowed and uri == "pooled" and case.tx_differs:
-        pytest.xfail(f"{case.label!r} is denied in transaction pooling only, and the pooled URI is "
-                     "served with session semantics for now (docs/status.md, issue 4)")
     assert not got.allowed, f"the proxy let {case.label!r} through the {uri} URI"
     assert (got.sqlstate, got.message, got.hint) == (want.sqlstate, want.message, want.hint), got
 
