@@ -677,9 +677,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard fields.sqlState == "0A000", let name = token.boundStatement, let batch = token.batch, let index = token.logIndex,
               !retriedBatches.contains(batch) else { return false }
         let open = batch == batchSequence
+        // Whatever happens next, the old preparation is stale.
+        upstream.prepared[name] = nil
         guard let logged = open ? (batchLog, batchStartedIdle) : loggedBatches[batch], logged.1,
               index < logged.0.count,
-              !logged.0[..<index].contains(where: { $0.frame.id == UInt8(ascii: "E") })
+              !logged.0[..<index].contains(where: { $0.frame.id == UInt8(ascii: "E") }),
+              // Only a client that asks for the row description again can take
+              // rows of the new shape; others (asyncpg) handle 0A000 themselves.
+              logged.0[(index + 1)...].contains(where: { $0.frame.id == UInt8(ascii: "D") })
         else { return false }
         retriedBatches.insert(batch)
         upstream.prepared[name] = nil
@@ -959,7 +964,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                row.columns.count == 2, var nameBuffer = row.columns[0], var valueBuffer = row.columns[1],
                let name = nameBuffer.readString(length: nameBuffer.readableBytes),
                let value = valueBuffer.readString(length: valueBuffer.readableBytes) {
-                capturedSettings[name] = Self.quoteLiteral(value)
+                // Setting names are case-insensitive: one spelling, or a RESET undoes a SET.
+                capturedSettings[name.lowercased()] = Self.quoteLiteral(value)
             }
         default:
             break

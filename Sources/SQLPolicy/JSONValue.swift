@@ -3,7 +3,7 @@
 /// A purpose-built decoder (rather than JSONSerialization) because verdicts
 /// sit on the hot path of every uncached statement: it allocates only what it
 /// keeps and never goes through Foundation's bridging.
-indirect enum JSONValue: Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)

@@ -1,0 +1,783 @@
+"""Issue 4's acceptance: transaction pooling through the revealed `pooled: true` URI
+(`DATABASE_URL` of dev.env), against the real server.
+
+Each test runs against a private `sluice serve` (txpool.SluiceServe) with one event loop and
+an exact pool: 2 server connections for the 20-client driver runs (asyncpg, pgJDBC,
+psycopg 3, pg8000, pgbench -M prepared), 1 where two clients must share one server
+connection (state leaks, pool exhaustion, disconnect mid-transaction), with a
+query_wait_timeout of 2 s.
+
+What must hold (shared/spec/policy.md "Pooling", shared/spec/pitfalls.md):
+- a server connection is leased per transaction and returned at ReadyForQuery(I);
+- named protocol-level prepared statements follow the client to any server connection,
+  and are the client's alone;
+- session settings (SET, RESET, set_config(..., false), startup parameters) follow the
+  client, never reach another client, and DISCARD ALL clears them;
+- LISTEN is refused; a late cancel never hits the next client's query; a client that
+  leaves mid-transaction leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from policywire import OTHER, assert_denial_fields, bind_msg, execute_msg, parse_msg, sync_msg
+from sluicetest import JDBC_JAR, PgURI, clean_env, missing, require_binary, require_module, run
+from txpool import SluiceServe, Wire, describe_statement_msg
+
+psycopg = require_module("psycopg")
+asyncpg = require_module("asyncpg")
+pg8000_native = require_module("pg8000.native")
+
+CLIENTS = 20
+ROUNDS = 12
+JAVA_CHECK = Path(__file__).resolve().parent / "jdbc" / "TxPoolCheck.java"
+
+
+# --- the private proxies --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tp_logs(tmp_path_factory):
+    return tmp_path_factory.mktemp("sluice-txpool")
+
+
+def _serve(dev, pool_size, logs, name, query_wait_timeout):
+    s = SluiceServe(dev, pool_size, logs, name, query_wait_timeout=query_wait_timeout,
+                    extra_env={"SLUICE_SHUTDOWN_GRACE_PERIOD": "2"})
+    try:
+        s.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    return s
+
+
+@pytest.fixture(scope="module")
+def pool2(dev, tp_logs):
+    """One event loop, 2 server connections per workspace role. 20 clients queue for them:
+    query_wait_timeout is generous here (a busy CI machine, a JVM's threads descheduled
+    inside their transactions); exhaustion itself is tested on `pool1`."""
+    s = _serve(dev, 2, tp_logs, "pool2", query_wait_timeout=15)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def pool1(dev, tp_logs):
+    """One event loop, 1 server connection: every client shares it."""
+    s = _serve(dev, 1, tp_logs, "pool1", query_wait_timeout=2)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(autouse=True)
+def _proxies_survive(request):
+    """After each test, the private proxies it used must still run."""
+    yield
+    for name in ("pool1", "pool2"):
+        if name in request.fixturenames:
+            s = request.getfixturevalue(name)
+            assert s.alive(), f"sluice serve ({name}) died:\n{s.log_tail()}"
+
+
+def time_zone(i: int) -> str:
+    return ("Etc/GMT-" if i % 2 == 0 else "Etc/GMT+") + str(i // 2 + 1)
+
+
+def run_clients(fn, n=CLIENTS):
+    """fn(i) in n threads at once; returns the list of results; re-raises the first failure
+    with every client's outcome."""
+    with ThreadPoolExecutor(max_workers=n) as ex:
+        futures = [ex.submit(fn, i) for i in range(n)]
+        outcomes = []
+        for i, f in enumerate(futures):
+            try:
+                outcomes.append(("ok", f.result(timeout=180)))
+            except BaseException as e:  # noqa: BLE001 - reported below
+                outcomes.append(("fail", f"client {i}: {type(e).__name__}: {e}"))
+    failures = [o[1] for o in outcomes if o[0] == "fail"]
+    assert not failures, f"{len(failures)} of {n} clients failed:\n" + "\n".join(failures)
+    return [o[1] for o in outcomes]
+
+
+def make_table(uri: str, ddl_columns: str, storage_table) -> str:
+    table = storage_table()
+    with Wire(uri) as w:
+        w.query(f"CREATE TABLE {table} ({ddl_columns})").ok()
+    return table
+
+
+# --- the default: DATABASE_URL is transaction-pooled ----------------------------------
+
+
+def test_database_url_is_transaction_pooled(pool1):
+    """Two clients on a pool of 1 are both served, alternately, by the one server
+    connection (session pooling would make the second wait and fail with 53300)."""
+    url = pool1.database_url
+    with Wire(url) as a:
+        pid = a.pid()
+        t0 = time.monotonic()
+        with Wire(url, timeout=10) as b:
+            assert time.monotonic() - t0 < 1.5, "the second client waited for the first one's session"
+            for _ in range(3):
+                assert a.pid() == pid
+                assert b.pid() == pid
+
+
+# --- drivers, 20 clients on 2 server connections --------------------------------------
+
+
+def test_asyncpg_20_clients_named_statements(pool2):
+    url = pool2.database_url
+
+    async def client(i):
+        tz, app = time_zone(i), f"asyncpg-{i}"
+        conn = await asyncpg.connect(dsn=url, timeout=60)
+        try:
+            await conn.execute(f"SET TimeZone = '{tz}'")
+            await conn.execute(f"SET application_name = '{app}'")
+            # asyncpg names its statements __asyncpg_stmt_N__: the same names, with
+            # different texts, in every client.
+            stmt = await conn.prepare(
+                f"SELECT $1::int * {i + 1}, current_setting('TimeZone'), current_setting('application_name')"
+            )
+            for r in range(ROUNDS):
+                got = tuple(await stmt.fetchrow(r))
+                assert got == (r * (i + 1), tz, app), f"round {r}: {got}"
+                assert await conn.fetchval("SHOW TimeZone") == tz, f"round {r}"
+                assert await conn.fetchval("SHOW application_name") == app, f"round {r}"
+                async with conn.transaction():
+                    assert await conn.fetchval("SELECT $1::text || current_setting('application_name')", "x") == "x" + app
+                    await asyncio.sleep(0.001 * (i % 3))
+                    assert await conn.fetchval("SELECT count(*) FROM dl_resolved.people") >= 200
+            return i
+        finally:
+            await conn.close()
+
+    async def body():
+        return await asyncio.gather(*(client(i) for i in range(CLIENTS)), return_exceptions=True)
+
+    results = asyncio.run(asyncio.wait_for(body(), 180))
+    failures = [f"client {i}: {type(r).__name__}: {r}" for i, r in enumerate(results) if isinstance(r, BaseException)]
+    assert not failures, f"{len(failures)} of {CLIENTS} asyncpg clients failed:\n" + "\n".join(failures)
+
+
+def test_asyncpg_pool_with_reset(pool2):
+    """asyncpg's own pool: its reset on release (pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL) runs through transaction pooling and really resets."""
+    url = pool2.database_url
+
+    async def body():
+        probe = await asyncpg.connect(dsn=url, timeout=60)
+        try:
+            default_app = await probe.fetchval("SHOW application_name")
+            default_wm = await probe.fetchval("SHOW work_mem")
+        finally:
+            await probe.close()
+        assert default_wm != "7MB"
+        pool = await asyncpg.create_pool(dsn=url, min_size=CLIENTS, max_size=CLIENTS, timeout=60)
+        seen_after_reset = []
+        try:
+            async def use(i, r):
+                async with pool.acquire() as conn:
+                    app = await conn.fetchval("SHOW application_name")
+                    seen_after_reset.append((i, r, app, await conn.fetchval("SHOW work_mem")))
+                    await conn.execute(f"SET application_name = 'apool-{i}-{r}'")
+                    await conn.execute("SET work_mem = '7MB'")
+                    stmt = await conn.prepare("SELECT $1::int + 1, current_setting('application_name')")
+                    for k in range(3):
+                        assert tuple(await stmt.fetchrow(k)) == (k + 1, f"apool-{i}-{r}")
+                    async with conn.transaction():
+                        assert await conn.fetchval("SHOW work_mem") == "7MB"
+
+            for r in range(3):
+                await asyncio.gather(*(use(i, r) for i in range(CLIENTS)))
+        finally:
+            await asyncio.wait_for(pool.close(), 60)
+        leaked = [s for s in seen_after_reset if s[2] != default_app or s[3] != default_wm]
+        assert not leaked, f"settings survived asyncpg's pool reset (default {default_app!r}/{default_wm}): {leaked[:5]}"
+
+    asyncio.run(asyncio.wait_for(body(), 180))
+
+
+def test_psycopg_20_clients_prepare_and_pipeline(pool2):
+    url = pool2.database_url
+    TS = psycopg.pq.TransactionStatus
+
+    def client(i):
+        tz, app = time_zone(i), f"psycopg-{i}"
+        with psycopg.connect(url, autocommit=True, connect_timeout=60) as conn:
+            conn.execute(f"SET TimeZone TO '{tz}'")
+            conn.execute(f"SET application_name TO '{app}'")
+            for r in range(ROUNDS):
+                # prepare=True: a named statement (_pg3_N, the same names in every client).
+                got = conn.execute(
+                    f"SELECT %s::int * {i + 1}, current_setting('TimeZone'), current_setting('application_name')",
+                    (r,), prepare=True,
+                ).fetchone()
+                assert got == (r * (i + 1), tz, app), f"round {r}: {got}"
+                # Pipeline mode: several Parse/Bind/Execute, one Sync.
+                with conn.pipeline():
+                    c1 = conn.execute("SHOW TimeZone", prepare=True)
+                    c2 = conn.execute("SELECT %s::text || current_setting('application_name')", ("p-",), prepare=True)
+                    c3 = conn.execute("SELECT count(*) FROM dl_resolved.people WHERE identity_key <> %s", (str(r),))
+                assert c1.fetchone() == (tz,), f"round {r}"
+                assert c2.fetchone() == ("p-" + app,), f"round {r}"
+                assert c3.fetchone()[0] >= 200
+                with conn.transaction():
+                    assert conn.execute("SHOW application_name", prepare=True).fetchone() == (app,)
+                    assert conn.info.transaction_status == TS.INTRANS
+                assert conn.info.transaction_status == TS.IDLE
+                # The ParameterStatus the client got is its own, too.
+                assert conn.info.parameter_status("application_name") == app, f"round {r}"
+                assert conn.info.parameter_status("TimeZone") == tz, f"round {r}"
+        return i
+
+    run_clients(client)
+
+
+def test_pg8000_20_clients_unnamed_bind_after_sync(pool2):
+    """pg8000 sends Parse(unnamed)+Sync, then Describe+Sync, then Bind+Execute+Sync: its
+    Bind comes after a ReadyForQuery(I), where the proxy may have handed the server
+    connection to someone else, so the unnamed statement must follow the client."""
+    p = pool2.uri
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+
+    def client(i):
+        tz, app = time_zone(i), f"pg8000-{i}"
+        conn = pg8000_native.Connection(p.user, host=p.host, port=p.port, database=p.dbname,
+                                        password=p.password, ssl_context=ctx, timeout=60)
+        try:
+            conn.run(f"SET TimeZone TO '{tz}'")
+            conn.run(f"SET application_name TO '{app}'")
+            named = conn.prepare(f"SELECT CAST(:k AS int) * {i + 1}, current_setting('application_name')")
+            for r in range(ROUNDS):
+                rows = conn.run(
+                    f"SELECT CAST(:k AS int) + {i}, CAST(:t AS text), current_setting('TimeZone'), current_setting('application_name')",
+                    k=r, t=f"c{i}",
+                )
+                assert rows == [[r + i, f"c{i}", tz, app]], f"round {r}: {rows}"
+                assert named.run(k=r) == [[r * (i + 1), app]], f"round {r}"
+                assert conn.run("SHOW TimeZone") == [[tz]]
+                conn.run("BEGIN")
+                assert conn.run("SELECT CAST(:a AS text) || current_setting('application_name')", a="in-") == [["in-" + app]]
+                conn.run("COMMIT")
+        finally:
+            conn.close()
+        return i
+
+    run_clients(client)
+
+
+def jdbc_url(uri: PgURI) -> str:
+    return f"jdbc:postgresql://{uri.host}:{uri.port}/{uri.dbname}?sslmode=require"
+
+
+def test_jdbc_20_clients_server_prepared_and_batches(pool2, storage_table):
+    java = require_binary("java")
+    if not JDBC_JAR.is_file():
+        missing(f"{JDBC_JAR} is missing (apt package libpostgresql-jdbc-java)")
+    table = make_table(pool2.database_url, "client integer NOT NULL, n integer NOT NULL", storage_table)
+    p = pool2.uri
+    r = run([java, "-cp", str(JDBC_JAR), str(JAVA_CHECK), jdbc_url(p), p.user, p.password,
+             table, str(CLIENTS), str(ROUNDS)], timeout=300)
+    out = r.stdout
+    lines = out.splitlines()
+    fails = [line for line in lines if line.startswith("FAIL")]
+    assert r.returncode == 0 and not fails, f"TxPoolCheck exited {r.returncode}:\n{out}\n{r.stderr[-3000:]}"
+    oks = [line for line in lines if line.startswith("OK client")]
+    assert len(oks) == CLIENTS, out
+    assert "OK done" in lines, out
+    with Wire(pool2.database_url) as w:
+        expected = CLIENTS * len(range(0, ROUNDS, 3)) * 5
+        assert w.value(f"SELECT count(*) FROM {table}") == str(expected)
+
+
+PGBENCH_SCRIPT = """\\set id random(1, 200)
+SELECT identity_key, display_name FROM dl_resolved.people ORDER BY identity_key LIMIT 1 OFFSET :id - 1;
+BEGIN;
+SELECT :id::int + 1, current_setting('application_name');
+SELECT count(*) FROM dl_resolved.people WHERE identity_key <> :id::text;
+END;
+"""
+
+
+def test_pgbench_prepared_20_clients(pool2, tmp_path):
+    exe = require_binary("pgbench")
+    p = pool2.uri
+    script = tmp_path / "tx.sql"
+    script.write_text(PGBENCH_SCRIPT)
+    env = clean_env(PGHOST=p.host, PGPORT=str(p.port), PGUSER=p.user, PGPASSWORD=p.password,
+                    PGDATABASE=p.dbname, PGSSLMODE="require")
+    # One thread per client: pgbench prepares each command with a synchronous PQprepare the
+    # first time, so with fewer threads than clients a thread blocked waiting for a server
+    # connection would stall the clients of its own thread that hold both connections inside
+    # BEGIN ... END (a deadlock of the benchmark, whatever the pooler).
+    r = run([exe, "-M", "prepared", "-n", "-c", str(CLIENTS), "-j", str(CLIENTS), "-T", "5", "-f", str(script)],
+            env=env, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, f"pgbench -M prepared exited {r.returncode}:\n{out}"
+    processed = re.search(r"number of transactions actually processed: (\d+)", out)
+    assert processed and int(processed.group(1)) > 0, out
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    assert failed and int(failed.group(1)) == 0, out
+    assert "error" not in r.stderr.lower(), r.stderr
+
+
+# --- no state leaks between clients on one server connection --------------------------
+
+
+def test_no_state_leaks_between_clients(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        default_timeout = b.value("SHOW statement_timeout")
+        assert default_timeout != "4321ms"
+        pid = a.pid()
+        a.query("SET statement_timeout = '4321ms'").ok()
+        a.prepare("a_only", "SELECT 'from A'::text").ok()
+        assert a.execute("a_only").ok().rows == [["from A"]]
+        assert a.value("SHOW statement_timeout") == "4321ms"
+
+        # B on the very same server connection (pool of 1).
+        assert b.pid() == pid
+        assert b.value("SHOW statement_timeout") == default_timeout
+        r = b.execute("a_only")
+        assert r.sqlstate == "26000", f"B's Bind of A's statement: {r.describe()}"
+        assert r.status == "I"
+        r = b.describe_statement("a_only")
+        assert r.sqlstate == "26000", f"B's Describe of A's statement: {r.describe()}"
+        # B may use the same name for its own statement.
+        b.prepare("a_only", "SELECT 'from B'::text").ok()
+        assert b.execute("a_only").ok().rows == [["from B"]]
+
+        # A still has its own statement and setting.
+        assert a.pid() == pid
+        assert a.execute("a_only").ok().rows == [["from A"]]
+        assert a.value("SHOW statement_timeout") == "4321ms"
+        assert b.value("SHOW statement_timeout") == default_timeout
+        assert b.execute("a_only").ok().rows == [["from B"]]
+
+
+def test_startup_parameters_follow_their_client(pool1):
+    url = pool1.database_url
+    with Wire(url, application_name="startup-a") as a, Wire(url) as b:
+        default_app = b.value("SHOW application_name")
+        assert default_app != "startup-a"
+        for _ in range(3):
+            assert a.value("SHOW application_name") == "startup-a"
+            assert b.value("SHOW application_name") == default_app
+        assert b.parameters.get("application_name", default_app) != "startup-a"
+        assert a.pid() == b.pid()
+
+
+def test_startup_timezone_of_one_client_and_set_timezone_of_another(pool1):
+    """pgJDBC sends TimeZone as a startup parameter; another client SETs TimeZone. Both
+    must keep their own value on the shared server connection, whatever the spelling
+    of the name (startup `TimeZone`, `SET timezone`, pg_settings' `TimeZone`)."""
+    url = pool1.database_url
+    with Wire(url) as a:
+        a.query("SET TimeZone = 'Etc/GMT-5'").ok()
+        assert a.value("SHOW TimeZone") == "Etc/GMT-5"
+        with Wire(url, TimeZone="Etc/GMT+7") as b:
+            assert b.parameters.get("TimeZone") == "Etc/GMT+7"
+            assert a.value("SHOW TimeZone") == "Etc/GMT-5", "A's SET TimeZone was lost after B's startup"
+            assert b.value("SHOW TimeZone") == "Etc/GMT+7", "B's startup TimeZone was lost"
+            a.query("SET timezone = 'Etc/GMT-6'").ok()
+            assert b.value("SHOW TimeZone") == "Etc/GMT+7"
+            assert a.value("SHOW TimeZone") == "Etc/GMT-6"
+            with Wire(url, DateStyle="SQL, DMY") as c:
+                assert a.value("SHOW TimeZone") == "Etc/GMT-6"
+                assert a.value("SHOW DateStyle") != "SQL, DMY"
+                assert c.value("SHOW DateStyle") == "SQL, DMY"
+                assert b.value("SHOW TimeZone") == "Etc/GMT+7"
+                assert c.value("SHOW TimeZone") not in ("Etc/GMT+7", "Etc/GMT-6")
+
+
+# --- DDL under shared prepared statements -----------------------------------------------
+
+
+def test_prepared_select_star_survives_add_column_raw(pool2, storage_table):
+    url = pool2.database_url
+    table = make_table(url, "id integer PRIMARY KEY, name text", storage_table)
+    with Wire(url) as a, Wire(url) as other:
+        a.query(f"INSERT INTO {table} VALUES (1, 'one'), (2, 'two')").ok()
+        a.prepare("star", f"SELECT * FROM {table} ORDER BY id").ok()
+        assert a.execute("star").ok().rows == [["1", "one"], ["2", "two"]]
+        other.query(f"ALTER TABLE {table} ADD COLUMN extra text DEFAULT 'x'").ok()
+        r = a.execute("star")
+        assert not r.errors, f"after ALTER TABLE ADD COLUMN the client saw: {r.describe()}"
+        assert r.status == "I"
+        assert r.rows == [["1", "one", "x"], ["2", "two", "x"]], r.rows
+        # the RowDescription the client got names the new column too
+        t = [m for m in r.messages if m.kind == b"T"]
+        assert t and b"extra\0" in t[0].payload, r.describe()
+        # and it keeps working
+        assert a.execute("star").ok().rows == [["1", "one", "x"], ["2", "two", "x"]]
+
+
+def test_prepared_select_star_survives_add_column_psycopg(pool2, storage_table):
+    url = pool2.database_url
+    table = make_table(url, "id integer PRIMARY KEY, name text", storage_table)
+    with psycopg.connect(url, autocommit=True) as a, psycopg.connect(url, autocommit=True) as other:
+        a.execute(f"INSERT INTO {table} VALUES (1, 'one')")
+        q = f"SELECT * FROM {table} WHERE id = %s"
+        for _ in range(2):
+            assert a.execute(q, (1,), prepare=True).fetchall() == [(1, "one")]
+        other.execute(f"ALTER TABLE {table} ADD COLUMN extra text DEFAULT 'x'")
+        try:
+            rows = a.execute(q, (1,), prepare=True).fetchall()
+        except psycopg.Error as e:
+            pytest.fail(f"psycopg after ALTER TABLE ADD COLUMN: {type(e).__name__} "
+                        f"SQLSTATE {e.sqlstate}: {e}", pytrace=False)
+        assert rows == [(1, "one", "x")]
+        assert a.execute(q, (1,), prepare=True).fetchall() == [(1, "one", "x")]
+
+
+def test_prepared_select_star_survives_add_column_asyncpg(pool2, storage_table):
+    url = pool2.database_url
+    table = make_table(url, "id integer PRIMARY KEY, name text", storage_table)
+
+    async def body():
+        a = await asyncpg.connect(dsn=url, timeout=60)
+        other = await asyncpg.connect(dsn=url, timeout=60)
+        try:
+            await a.execute(f"INSERT INTO {table} VALUES (1, 'one')")
+            q = f"SELECT * FROM {table} WHERE id = $1"
+            assert [tuple(r) for r in await a.fetch(q, 1)] == [(1, "one")]
+            await other.execute(f"ALTER TABLE {table} ADD COLUMN extra text DEFAULT 'x'")
+            try:
+                rows = [tuple(r) for r in await a.fetch(q, 1)]
+            except Exception as e:  # noqa: BLE001 - reported precisely
+                pytest.fail(f"asyncpg (statement cache) after ALTER TABLE ADD COLUMN: {type(e).__name__} "
+                            f"SQLSTATE {getattr(e, 'sqlstate', None)}: {e}", pytrace=False)
+            assert rows == [(1, "one", "x")]
+        finally:
+            await a.close()
+            await other.close()
+
+    asyncio.run(asyncio.wait_for(body(), 60))
+
+
+# --- pool exhaustion ------------------------------------------------------------------
+
+
+def test_pool_exhausted_53300_then_served(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url, timeout=20) as b:
+        a.query("BEGIN").ok()
+        assert a.query("SELECT 1").ok().status == "T"
+        t0 = time.monotonic()
+        r = b.query("SELECT 1", timeout=20)
+        waited = time.monotonic() - t0
+        assert r.sqlstate == "53300", f"the waiting client got {r.describe()}"
+        assert 1.8 <= waited < 8, f"53300 after {waited:.2f}s, query_wait_timeout is 2s"
+        assert r.status == "I"
+        a.query("COMMIT").ok()
+        assert b.value("SELECT 40 + 2") == "42"
+
+        # A client that waits less than query_wait_timeout is served when the holder commits.
+        a.query("BEGIN").ok()
+        a.query("SELECT 1").ok()
+        result = {}
+
+        def waiter():
+            t = time.monotonic()
+            result["r"] = b.query("SELECT 'served'", timeout=20)
+            result["t"] = time.monotonic() - t
+
+        th = threading.Thread(target=waiter)
+        th.start()
+        time.sleep(0.5)
+        a.query("COMMIT").ok()
+        th.join(20)
+        assert result["r"].ok().rows == [["served"]]
+        assert result["t"] < 1.8, f"served {result['t']:.2f}s later"
+
+
+def test_pool_exhausted_new_client_53300(pool1):
+    url = pool1.database_url
+    with Wire(url) as a:
+        a.query("BEGIN").ok()
+        a.query("SELECT 1").ok()
+        t0 = time.monotonic()
+        with pytest.raises(AssertionError) as err:
+            Wire(url, timeout=20).close()
+        assert "53300" in str(err.value), str(err.value)
+        assert time.monotonic() - t0 >= 1.8
+        a.query("COMMIT").ok()
+    with Wire(url) as c:
+        assert c.value("SELECT 1") == "1"
+
+
+# --- pitfalls: prepared statements ----------------------------------------------------
+
+
+def test_named_statement_follows_client_to_every_connection(pool2):
+    """Parse once, then Describe (standalone) and Bind on each of the two server
+    connections in turn, while another client has prepared the same name with other text."""
+    url = pool2.database_url
+    with Wire(url) as x, Wire(url) as h1, Wire(url) as h2:
+        x.prepare("s_move", "SELECT $1::int + 1, pg_backend_pid()").ok()
+        # Both server connections held: h1's and h2's.
+        h1.query("BEGIN").ok()
+        pid1 = int(h1.value("SELECT pg_backend_pid()"))
+        h2.query("BEGIN").ok()
+        pid2 = int(h2.value("SELECT pg_backend_pid()"))
+        assert pid1 != pid2
+        # h1 prepares the same client name, other text, inside its transaction.
+        h1.prepare("s_move", "SELECT 'h1 text'::text, 0").ok()
+        seen = set()
+        for holder, pid in ((h1, pid1), (h2, pid2)):
+            holder.query("COMMIT").ok()
+            # pgJDBC's pattern: a standalone Describe of the statement on the new connection.
+            r = x.describe_statement("s_move")
+            assert not r.errors and "t" in r.kinds and "T" in r.kinds, f"standalone Describe: {r.describe()}"
+            r = x.execute("s_move", ("41",))
+            assert not r.errors, f"Bind on the other server connection: {r.describe()}"
+            assert r.rows == [["42", str(pid)]], r.rows
+            seen.add(int(r.rows[0][1]))
+            holder.query("BEGIN").ok()
+            assert int(holder.value("SELECT pg_backend_pid()")) == pid
+        assert seen == {pid1, pid2}
+        h1.query("COMMIT").ok()
+        h2.query("COMMIT").ok()
+        assert h1.execute("s_move").ok().rows[0][0] == "h1 text"
+        assert x.execute("s_move", ("1",)).ok().rows[0][0] == "2"
+
+
+def test_standalone_describe_before_any_bind(pool2):
+    """Parse+Sync, then on another server connection only Describe+Sync (no Bind yet),
+    then Bind/Execute+Sync: all answered as the server would."""
+    url = pool2.database_url
+    with Wire(url) as x, Wire(url) as h:
+        x.prepare("s_desc", "SELECT $1::text AS echoed").ok()
+        h.query("BEGIN").ok()
+        h.query("SELECT 1").ok()  # h holds one connection, x must use the other
+        r = x.describe_statement("s_desc")
+        assert r.kinds == "tTZ", r.describe()
+        assert b"echoed\0" in r.messages[1].payload
+        # a batch: Describe statement, Bind, Execute, one Sync
+        x.send(describe_statement_msg("s_desc"), bind_msg(("hi",), "", "s_desc"), execute_msg(""), sync_msg())
+        r = x.read_until_ready()
+        assert r.kinds == "tT2DCZ", r.describe()
+        assert r.rows == [["hi"]]
+        h.query("COMMIT").ok()
+
+
+def test_failed_parse_does_not_keep_the_name(pool2):
+    url = pool2.database_url
+    with Wire(url) as x:
+        r = x.prepare("s_bad", "SELECT * FROM storage.no_such_table_for_tx_pooling")
+        assert r.sqlstate == "42P01", r.describe()
+        r = x.execute("s_bad")
+        assert r.sqlstate == "26000", f"Bind of a statement whose Parse failed: {r.describe()}"
+        r = x.prepare("s_bad", "SELECT 'fixed'::text")
+        assert not r.errors, f"second Parse of the name after a failed one: {r.describe()}"
+        assert x.execute("s_bad").ok().rows == [["fixed"]]
+
+        # The same inside one batch (Parse fails, the rest is skipped to Sync).
+        x.send(parse_msg("SELEC broken", "s_bad2"), bind_msg((), "", "s_bad2"), execute_msg(""), sync_msg())
+        r = x.read_until_ready()
+        assert r.sqlstate == "42601" and r.status == "I", r.describe()
+        r = x.prepare("s_bad2", "SELECT 2")
+        assert not r.errors, f"Parse after a failed Parse in a batch: {r.describe()}"
+        assert x.execute("s_bad2").ok().rows == [["2"]]
+
+
+def test_close_then_reparse_same_name(pool2):
+    url = pool2.database_url
+    with Wire(url) as x:
+        x.prepare("s_re", "SELECT 'first'::text").ok()
+        r = x.prepare("s_re", "SELECT 'again'::text")
+        assert r.sqlstate == "42P05", f"Parse of a name in use: {r.describe()}"
+        r = x.close_statement("s_re")
+        assert r.kinds == "3Z", r.describe()
+        x.prepare("s_re", "SELECT 'second'::text").ok()
+        assert x.execute("s_re").ok().rows == [["second"]]
+
+
+# --- pitfalls: session state ----------------------------------------------------------
+
+
+def test_set_does_not_leak_default_transaction_read_only(pool1, storage_table):
+    url = pool1.database_url
+    table = make_table(url, "id integer PRIMARY KEY", storage_table)
+    with Wire(url) as a, Wire(url) as b:
+        a.query("SET default_transaction_read_only = on").ok()
+        r = a.query(f"INSERT INTO {table} VALUES (0)")
+        assert r.sqlstate == "25006", f"A's own read-only setting: {r.describe()}"
+        # B, on the same server connection, writes.
+        assert b.pid() == a.pid()
+        assert b.value("SHOW default_transaction_read_only") == "off"
+        r = b.query(f"INSERT INTO {table} VALUES (1)")
+        assert not r.errors, f"A's default_transaction_read_only leaked to B: {r.describe()}"
+        assert a.value("SHOW default_transaction_read_only") == "on"
+        assert b.value(f"SELECT count(*) FROM {table}") == "1"
+
+
+def test_reset_undone_by_rollback(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        default = b.value("SHOW work_mem")
+        assert default != "5MB"
+        a.query("SET work_mem = '5MB'").ok()
+
+        a.query("BEGIN; RESET work_mem; ROLLBACK").ok()
+        assert b.value("SHOW work_mem") == default
+        assert a.value("SHOW work_mem") == "5MB", "RESET rolled back must leave A's value"
+
+        a.query("BEGIN").ok()
+        a.query("RESET work_mem").ok()
+        a.query("ROLLBACK").ok()
+        assert b.value("SHOW work_mem") == default
+        assert a.value("SHOW work_mem") == "5MB"
+
+        # A SET rolled back leaves the earlier value, and reaches nobody else.
+        a.query("BEGIN").ok()
+        a.query("SET work_mem = '9MB'").ok()
+        a.query("ROLLBACK").ok()
+        assert b.value("SHOW work_mem") == default
+        assert a.value("SHOW work_mem") == "5MB"
+
+        # SET LOCAL ends with its transaction.
+        a.query("BEGIN; SET LOCAL work_mem = '11MB'; COMMIT").ok()
+        assert a.value("SHOW work_mem") == "5MB"
+
+        # A committed SET stays A's, a committed RESET clears it.
+        a.query("BEGIN; SET statement_timeout = '6543ms'; COMMIT").ok()
+        assert b.value("SHOW statement_timeout") != "6543ms"
+        assert a.value("SHOW statement_timeout") == "6543ms"
+        a.query("BEGIN; RESET work_mem; COMMIT").ok()
+        assert b.value("SHOW work_mem") == default
+        assert a.value("SHOW work_mem") == default
+
+
+def test_set_config_is_tracked_like_set(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        default = b.value("SHOW work_mem")
+        assert default != "3MB"
+        assert a.value("SELECT pg_catalog.set_config('work_mem', '3MB', false)") == "3MB"
+        assert b.value("SHOW work_mem") == default
+        assert b.value("SELECT current_setting('work_mem')") == default
+        assert a.value("SHOW work_mem") == "3MB"
+        # is_local = true: the transaction's alone.
+        assert a.value("SELECT set_config('work_mem', '13MB', true)") == "13MB"
+        assert a.value("SHOW work_mem") == "3MB"
+        assert b.value("SHOW work_mem") == default
+
+
+def test_discard_all_clears_settings_and_statements(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        default_wm = b.value("SHOW work_mem")
+        default_app = b.value("SHOW application_name")
+        a.query("SET work_mem = '6MB'").ok()
+        a.query("SET application_name = 'discard-me'").ok()
+        a.prepare("d1", "SELECT 'd1'::text").ok()
+        assert a.execute("d1").ok().rows == [["d1"]]
+        r = a.query("DISCARD ALL")
+        assert not r.errors, r.describe()
+        assert b.value("SHOW work_mem") == default_wm
+        assert a.value("SHOW work_mem") == default_wm
+        assert a.value("SHOW application_name") == default_app
+        r = a.execute("d1")
+        assert r.sqlstate == "26000", f"Bind after DISCARD ALL: {r.describe()}"
+        r = a.prepare("d1", "SELECT 'd1 again'::text")
+        assert not r.errors, f"Parse after DISCARD ALL: {r.describe()}"
+        assert a.execute("d1").ok().rows == [["d1 again"]]
+
+
+def test_listen_is_refused(pool2):
+    url = pool2.database_url
+    with Wire(url) as a:
+        r = a.query("LISTEN sluice_tx_channel")
+        assert r.error is not None, f"LISTEN was accepted in transaction pooling: {r.describe()}"
+        assert_denial_fields(r.error, OTHER)
+        assert r.status == "I"
+        assert a.value("SELECT 1") == "1"
+        # The no-ops asyncpg's pool reset sends stay allowed.
+        a.query("UNLISTEN *").ok()
+        # Through the extended protocol too.
+        a.send(parse_msg("LISTEN sluice_tx_channel"), bind_msg(), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert r.error is not None, r.describe()
+        assert_denial_fields(r.error, OTHER)
+
+
+# --- cancel -------------------------------------------------------------------------------
+
+
+def test_late_cancel_does_not_hit_the_next_clients_query(pool1):
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url, timeout=20) as b:
+        assert a.value("SELECT 'a done'") == "a done"
+        result = {}
+
+        def b_query():
+            t = time.monotonic()
+            result["r"] = b.query("SELECT pg_sleep(1.5), 'b done'", timeout=20)
+            result["t"] = time.monotonic() - t
+
+        th = threading.Thread(target=b_query)
+        th.start()
+        time.sleep(0.4)
+        a.send_cancel()  # A's key, while B's query runs on the one server connection
+        time.sleep(0.3)
+        a.send_cancel()
+        th.join(20)
+        r = result["r"]
+        assert not r.errors, f"A's late cancel hit B's query: {r.describe()}"
+        assert r.rows == [["", "b done"]]
+        assert result["t"] >= 1.4
+
+        # A's own cancel still works, on whatever connection A's query runs.
+        def a_cancel():
+            time.sleep(0.5)
+            a.send_cancel()
+
+        th = threading.Thread(target=a_cancel)
+        th.start()
+        t = time.monotonic()
+        r = a.query("SELECT pg_sleep(10)", timeout=20)
+        th.join(10)
+        assert r.sqlstate == "57014", r.describe()
+        assert time.monotonic() - t < 5
+        assert a.value("SELECT 1") == "1"
+        assert b.value("SELECT 2") == "2"
+
+
+# --- a client leaving mid-transaction ------------------------------------------------------
+
+
+def test_disconnect_mid_transaction_rolls_back(pool1, storage_table, dev):
+    url = pool1.database_url
+    table = make_table(url, "id integer PRIMARY KEY", storage_table)
+    with Wire(url, timeout=20) as b:
+        a = Wire(url)
+        pid = a.pid()
+        a.query("BEGIN").ok()
+        assert a.query(f"INSERT INTO {table} VALUES (1)").ok().status == "T"
+        a.close()  # no COMMIT, no Terminate
+        r = b.query(f"SELECT count(*) FROM {table}", timeout=20)
+        assert not r.errors, r.describe()
+        assert r.rows == [["0"]], f"B sees A's uncommitted row: {r.rows}"
+        assert r.status == "I"
+        # No lock or transaction of A is left: B inserts the same key at once.
+        r = b.query(f"INSERT INTO {table} VALUES (1)", timeout=10)
+        assert not r.errors and r.status == "I", r.describe()
+        assert b.value(f"SELECT count(*) FROM {table}") == "1"
+        # If the server connection was reused, it is the same process, rolled back.
+        b_pid = b.pid()
+        if b_pid == pid:
+            assert b.value("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'transactionid'") == "0"
