@@ -11,6 +11,9 @@
 #   JOBS=2          pgbench threads (-j)
 #   EXTENDED=1      also run the extended-protocol variant (-M extended: one statement text, so
 #                   the proxy's verdict cache hits); 0 skips it
+#   HOT=0           1 also runs -M simple with 1,000 distinct aids instead of 100,000, so that
+#                   every statement text fits the proxy's verdict cache (a diagnostic: the
+#                   policy's cost when the cache hits, on the simple protocol)
 #   CONNECT=1       also run the connect-rate variant (-C: a new connection per transaction); 0 skips it
 #   TRANSACTION=1   also run transaction pooling (Sluice's default URI, PgBouncer pool_mode=transaction); 0 skips it
 #   KEEP=0          1 keeps the temporary directory (logs, pgbench output) after the run
@@ -18,9 +21,10 @@
 #                   bench/.build-ref/src, built in bench/.build-ref/build (git-ignored)
 #   BIN=<path>      benchmark this sluice executable as it is (no build)
 #
-# Starts its own throwaway PostgreSQL cluster, one `sluice dev` (policy on; it
-# provisions workspace demo), one `sluice serve` with SLUICE_POLICY=false on the
-# same cluster and control database, and PgBouncer; stops all of them on exit.
+# Starts its own throwaway PostgreSQL cluster, one `sluice dev` (which
+# provisions workspace demo, then stops), two `sluice serve` on that state and
+# the same cluster, one with the policy on and one with SLUICE_POLICY=false, and
+# PgBouncer; stops all of them on exit.
 # All targets log in as the workspace's customer role (ws_demo_customer).
 set -euo pipefail
 
@@ -35,6 +39,7 @@ CLIENTS="${CLIENTS:-16}"
 JOBS="${JOBS:-2}"
 EXTENDED="${EXTENDED:-1}"
 CONNECT="${CONNECT:-1}"
+HOT="${HOT:-0}"
 TRANSACTION="${TRANSACTION:-1}"
 KEEP="${KEEP:-0}"
 
@@ -135,33 +140,58 @@ while [[ "$OFF_PORT" == "$ON_PORT" ]]; do OFF_PORT="$(free_port)"; done
 # pools of two Sluice processes and PgBouncer, session and transaction each, hold
 # up to 6 x 20 server connections, more than the default 64.
 ROLE_CONNECTION_LIMIT=200
-STATE_ON="$WORK/state-on"
-STATE_OFF="$WORK/state-off"
-mkdir -p "$STATE_ON" "$STATE_OFF"
-chmod 700 "$STATE_ON" "$STATE_OFF"
 
-log "starting sluice dev (policy on) on 127.0.0.1:$ON_PORT"
-env SLUICE_STATE_DIR="$STATE_ON" SLUICE_UPSTREAMS="$UPSTREAMS" SLUICE_PORT="$ON_PORT" \
+# `sluice dev` provisions workspace demo (master key, operator token, dev.env in
+# $STATE) and is stopped again: the two proxies measured are both `sluice serve`
+# on that state, identical but for SLUICE_POLICY. They run in $WORK with core
+# dumps allowed: if one dies mid-run, its exit status (and core, as
+# kernel.core_pattern permits) is reported.
+cd "$WORK"
+ulimit -c unlimited 2>/dev/null || true
+STATE="$WORK/state"
+mkdir -p "$STATE"
+chmod 700 "$STATE"
+log "provisioning workspace demo with sluice dev"
+env SLUICE_STATE_DIR="$STATE" SLUICE_UPSTREAMS="$UPSTREAMS" SLUICE_PORT="$(free_port)" \
     SLUICE_HTTP_PORT="$(free_port)" SLUICE_LOG_LEVEL=warning SLUICE_BIN="$SLUICE_BIN" \
     SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-    "$SLUICE_BIN" dev >"$WORK/logs/sluice-on.log" 2>&1 &
-pids+=($!)
+    "$SLUICE_BIN" dev >"$WORK/logs/sluice-dev.log" 2>&1 &
+dev_pid=$!
+pids+=("$dev_pid")
 for _ in $(seq 1 600); do
-    [[ -s "$STATE_ON/dev.env" ]] && break
-    kill -0 "${pids[0]}" 2>/dev/null || { tail -n 30 "$WORK/logs/sluice-on.log" >&2; die "sluice dev exited"; }
+    [[ -s "$STATE/dev.env" ]] && break
+    kill -0 "$dev_pid" 2>/dev/null || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev exited"; }
     sleep 0.2
 done
-[[ -s "$STATE_ON/dev.env" ]] || { tail -n 30 "$WORK/logs/sluice-on.log" >&2; die "sluice dev wrote no dev.env within 120s"; }
-SESSION_DATABASE_URL="$(sed -n 's/^SESSION_DATABASE_URL=//p' "$STATE_ON/dev.env" | sed "s/^'//; s/'$//")"
-[[ -n "$SESSION_DATABASE_URL" ]] || die "no SESSION_DATABASE_URL in $STATE_ON/dev.env"
+[[ -s "$STATE/dev.env" ]] || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev wrote no dev.env within 120s"; }
+SESSION_DATABASE_URL="$(sed -n 's/^SESSION_DATABASE_URL=//p' "$STATE/dev.env" | sed "s/^'//; s/'$//")"
+[[ -n "$SESSION_DATABASE_URL" ]] || die "no SESSION_DATABASE_URL in $STATE/dev.env"
+kill -TERM "$dev_pid" 2>/dev/null || true
+wait "$dev_pid" 2>/dev/null || true
+pids=()
 
-log "starting sluice serve (SLUICE_POLICY=false) on 127.0.0.1:$OFF_PORT"
-env SLUICE_STATE_DIR="$STATE_OFF" SLUICE_MASTER_KEY_FILE="$STATE_ON/master.key" SLUICE_UPSTREAMS="$UPSTREAMS" \
-    SLUICE_PORT="$OFF_PORT" SLUICE_HTTP_PORT="$(free_port)" SLUICE_POLICY=false SLUICE_LOG_LEVEL=warning \
-    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-    "$SLUICE_BIN" serve >"$WORK/logs/sluice-off.log" 2>&1 &
-pids+=($!)
-wait_port 127.0.0.1 "$OFF_PORT" 60 || { tail -n 30 "$WORK/logs/sluice-off.log" >&2; die "sluice serve did not start"; }
+declare -A SLUICE_PIDS=()
+# start_sluice NAME PORT POLICY
+start_sluice() {
+    local name="$1" port="$2" policy="$3"
+    log "starting sluice serve (SLUICE_POLICY=$policy) on 127.0.0.1:$port"
+    mkdir -p "$WORK/state-$name"
+    chmod 700 "$WORK/state-$name"
+    env SLUICE_STATE_DIR="$WORK/state-$name" SLUICE_MASTER_KEY_FILE="$STATE/master.key" \
+        SLUICE_OPERATOR_TOKEN_FILE="$STATE/operator.token" SLUICE_UPSTREAMS="$UPSTREAMS" \
+        SLUICE_PORT="$port" SLUICE_HTTP_PORT="$(free_port)" SLUICE_POLICY="$policy" SLUICE_LOG_LEVEL=warning \
+        SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
+        "$SLUICE_BIN" serve >"$WORK/logs/${name//_/-}.log" 2>&1 &
+    pids+=($!)
+    SLUICE_PIDS[$name]=$!
+}
+start_sluice sluice_on "$ON_PORT" true
+start_sluice sluice_off "$OFF_PORT" false
+for name in sluice_on sluice_off; do
+    port="$ON_PORT"
+    [[ "$name" == sluice_off ]] && port="$OFF_PORT"
+    wait_port 127.0.0.1 "$port" 60 || { tail -n 30 "$WORK/logs/${name//_/-}.log" >&2; die "$name did not start"; }
+done
 
 # The customer's password, from the revealed URI (it is the server role's password too).
 CUSTOMER_PASSWORD="$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$SESSION_DATABASE_URL")"
@@ -256,22 +286,50 @@ cat >"$SCRIPT" <<'SQL'
 SELECT abalance FROM storage.pgbench_accounts WHERE aid = :aid;
 SQL
 
+HOT_SCRIPT="$WORK/select-only-hot.sql"
+sed 's/random(1, 100000)/random(1, 1000)/' "$SCRIPT" >"$HOT_SCRIPT"
+
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 VARIANTS=(simple)
+[[ "$HOT" == 1 ]] && VARIANTS+=(simple-hot)
 [[ "$EXTENDED" == 1 ]] && VARIANTS+=(extended)
 [[ "$CONNECT" == 1 ]] && VARIANTS+=(connect)
 
+# A sluice process that died is reported once, with its exit status.
+declare -A DEAD=()
+check_alive() {
+    local name pid status
+    for name in "${!SLUICE_PIDS[@]}"; do
+        pid="${SLUICE_PIDS[$name]}"
+        [[ -z "${DEAD[$name]:-}" ]] || continue
+        kill -0 "$pid" 2>/dev/null && continue
+        status=0
+        wait "$pid" 2>/dev/null || status=$?
+        DEAD[$name]="$status"
+        if ((status > 128)); then
+            log "SLUICE DIED: $name (pid $pid) was killed by signal $((status - 128)) ($(kill -l "$((status - 128))" 2>/dev/null || echo '?'))"
+        else
+            log "SLUICE DIED: $name (pid $pid) exited with status $status"
+        fi
+        log "  its log: $WORK/logs/${name//_/-}.log (last lines below); core files, if any: $WORK/core*"
+        tail -n 20 "$WORK/logs/${name//_/-}.log" >&2 || true
+        KEEP=1
+    done
+}
+
 run_one() {
-    local variant="$1" target="$2" round="$3" out flags=()
+    local variant="$1" target="$2" round="$3" out flags=() script="$SCRIPT"
+    check_alive
     out="$WORK/logs/pgbench-$variant-$target-$round.log"
     case "$variant" in
         simple) flags=(-M simple) ;;
+        simple-hot) flags=(-M simple); script="$HOT_SCRIPT" ;;
         extended) flags=(-M extended) ;;
         connect) flags=(-M simple -C) ;;
     esac
     local rc=0
-    "$PGBENCH" -n -c "$CLIENTS" -j "$JOBS" -T "$DURATION" "${flags[@]}" -f "$SCRIPT" \
+    "$PGBENCH" -n -c "$CLIENTS" -j "$JOBS" -T "$DURATION" "${flags[@]}" -f "$script" \
         "${CONNINFO[$target]}" >"$out" 2>&1 || rc=$?
     local tps latency failed
     tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | head -n 1)"
@@ -298,6 +356,7 @@ for variant in "${VARIANTS[@]}"; do
 done
 
 # ---------------------------------------------------------------- report
+check_alive
 printf '\nSluice pgbench comparison — %s, %s cores (%s), sluice %s\n' \
     "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(uname -n)" "$SLUICE_DESCRIPTION"
 printf 'pgbench -n -c %s -j %s -T %s, %s rounds, targets interleaved in a rotated order per round\n' \
@@ -305,6 +364,9 @@ printf 'pgbench -n -c %s -j %s -T %s, %s rounds, targets interleaved in a rotate
 printf 'script = pgbench -S (select-only) with the table schema-qualified:\n'
 printf '  \\set aid random(1, 100000)\n  SELECT abalance FROM storage.pgbench_accounts WHERE aid = :aid;\n'
 printf 'all targets log in as ws_demo_customer over TCP without TLS; session pooling unless _tx\n'
+for name in "${!DEAD[@]}"; do
+    printf 'WARNING: %s died during the run (exit status %s): its later runs show nan\n' "$name" "${DEAD[$name]}"
+done
 python3 - "$RESULTS" <<'PY'
 import collections, statistics, sys
 
@@ -327,11 +389,12 @@ describe = {
     "sluice_off_tx": "Sluice, policy off, transaction",
 }
 order = list(describe)
-variants = [v for v in ("simple", "extended", "connect") if any(k[0] == v for k in rows)]
+variants = [v for v in ("simple", "simple-hot", "extended", "connect") if any(k[0] == v for k in rows)]
 
 for variant in variants:
     title = {
         "simple": "-M simple: steady state, every query a new text (the aid is a literal)",
+        "simple-hot": "-M simple, aid in 1..1000: steady state, every text fits the verdict cache (diagnostic)",
         "extended": "-M extended: steady state, one statement text with $1 (Parse/Bind/Execute each time)",
         "connect": "-M simple -C: connect rate, a new connection for every transaction",
     }[variant]

@@ -225,6 +225,8 @@ if [[ "${SLUICETEST_SKIP_PYTEST:-0}" != 1 ]]; then
         # dev.env is written once the proxy is ready; give the listener a moment if needed.
         wait_port 127.0.0.1 "$SLUICE_PORT" 30 || true
         export SLUICE_DEV_ENV="$dev_env"
+        # test_http_api.py greps the log of this sluice for the secrets it used.
+        export SLUICE_TEST_LOG="$SLUICE_LOG"
         log "sluice dev is ready ($dev_env)"
         set +e
         timeout --kill-after=30 "$PYTEST_TIMEOUT" \

@@ -1,6 +1,8 @@
+import AdminAPI
 import ControlPlane
 import Crypto
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
@@ -8,6 +10,7 @@ import ProxyCore
 import ServiceLifecycle
 import SluiceModel
 import SluicePool
+import NIOConcurrencyHelpers
 
 /// The composition root: builds the control store, the proxy and their
 /// services from a `SluiceConfiguration`, and runs the CLI's commands.
@@ -52,10 +55,39 @@ public enum SluiceRuntime {
         }
     }
 
+    /// `sluice workspace create`: the same code as `POST /api/v2/workspaces`.
     public static func createWorkspace(_ configuration: SluiceConfiguration, id: WorkspaceID, name: String, dev: Bool = false) async throws {
         let logger = makeLogger(configuration)
         try await withStore(configuration, dev: dev, logger: logger) { store, _ in
-            _ = try await store.createWorkspace(id: id, name: name)
+            _ = try await OperatorService(store: store).createWorkspace(id: id.rawValue, name: name)
+        }
+    }
+
+    /// `sluice apikey create`: the same code as `POST /api/v2/workspaces/{id}/api-keys`.
+    /// Returns the key's id and the key, which is shown this once.
+    public static func createAPIKey(
+        _ configuration: SluiceConfiguration, workspace: WorkspaceID, permission: String, label: String?, dev: Bool = false
+    ) async throws -> (id: String, key: String) {
+        let logger = makeLogger(configuration)
+        return try await withStore(configuration, dev: dev, logger: logger) { store, _ in
+            let issued = try await OperatorService(store: store).createAPIKey(
+                workspace: workspace, permission: permission, label: label
+            )
+            return (issued.record.id, issued.key)
+        }
+    }
+
+    /// `sluice rotate`: a new password for the role, in the store and on the
+    /// server; returns the new URI. A running proxy notices within its
+    /// credential cache's lifetime (2 s); the API's `rotate` makes the old
+    /// password fail at once and can end open sessions.
+    public static func rotate(
+        _ configuration: SluiceConfiguration, id: WorkspaceID, kind: RoleKind, pooled: Bool, dev: Bool = false
+    ) async throws -> String {
+        let logger = makeLogger(configuration)
+        return try await withStore(configuration, dev: dev, logger: logger) { store, _ in
+            let credential = try await store.rotatePassword(workspace: id, role: kind)
+            return uri(configuration, credential: credential, pooled: pooled)
         }
     }
 
@@ -117,6 +149,8 @@ public enum SluiceRuntime {
 
     /// `sluice serve` (and `sluice dev` with `dev: true`): runs until SIGTERM/SIGINT.
     public static func serve(_ configuration: SluiceConfiguration, dev: Bool) async throws {
+        // Before any metric exists (see MetricsBootstrap).
+        let registry = MetricsBootstrap.registry
         let logger = makeLogger(configuration)
         if dev {
             try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
@@ -139,21 +173,46 @@ public enum SluiceRuntime {
             configuration: proxyConfiguration, credentials: provider, gate: gate, group: group,
             upstreamTLS: upstreamTLS, logger: logger
         )
+        let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger)
+        if operatorToken == nil {
+            logger.warning("no operator token is configured (SLUICE_OPERATOR_TOKEN): the operator endpoints refuse every request")
+        }
+        let api = AdminAPI(
+            configuration: AdminAPIConfiguration(
+                host: configuration.httpHost, port: configuration.httpPort, operatorToken: operatorToken
+            ),
+            store: store, provisioner: provisioner,
+            proxy: ProxyControlAdapter(proxy: proxy, credentials: provider),
+            uris: ConfiguredURIBuilder(configuration: configuration),
+            registry: registry, logger: logger
+        )
+        let httpPort = NIOLockedValueBox<Int?>(nil)
+        let http = api.makeApplication { port in
+            httpPort.withLockedValue { $0 = port }
+        }
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await store.run() }
             try await store.migrate()
+            var demoAdminKey: String?
             if dev {
-                try await DevEnvironment.prepare(store: store, controlConfiguration: controlConfiguration, logger: logger)
+                try await DevEnvironment.prepare(store: store, provisioner: provisioner, logger: logger)
+                demoAdminKey = try await DevEnvironment.adminKey(
+                    store: store, operators: api.operators, stateDirectory: configuration.stateDirectory, logger: logger
+                )
             }
             let services = ServiceGroup(
-                configuration: .init(services: [.init(service: proxy)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                configuration: .init(
+                    services: [.init(service: proxy), .init(service: http)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                )
             )
-            if dev {
+            if dev, let demoAdminKey {
                 tasks.addTask {
                     do {
                         try await DevEnvironment.announce(
                             configuration: configuration, store: store, proxy: proxy,
+                            httpPort: { httpPort.withLockedValue { $0 } }, adminKey: demoAdminKey,
                             operatorToken: operatorToken, controlConfiguration: controlConfiguration, logger: logger
                         )
                     } catch is CancellationError {

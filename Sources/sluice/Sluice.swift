@@ -9,7 +9,7 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A PostgreSQL wire-protocol proxy for per-workspace databases.",
-        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, Provision.self, Reveal.self, Judge.self]
+        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, APIKeyCommand.self, Provision.self, Reveal.self, Rotate.self, Judge.self]
     )
 }
 
@@ -101,6 +101,53 @@ struct Reveal: AsyncParsableCommand {
         guard let role = RoleKind(rawValue: kind) else { throw ValidationError("--kind is customer or runtime") }
         let configuration = try options.load()
         print(try await SluiceRuntime.reveal(configuration, id: workspace, kind: role, pooled: !session, dev: isDevState(configuration)))
+    }
+}
+
+struct APIKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apikey", abstract: "Manage workspace API keys.", subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a workspace API key (printed once; only its hash is stored)."
+        )
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The workspace id.") var workspace: String
+        @Option(help: "view, update or admin.") var permission: String
+        @Option(help: "A label to tell keys apart.") var label: String?
+
+        func run() async throws {
+            let id = try parseWorkspace(workspace)
+            let configuration = try options.load()
+            let created = try await SluiceRuntime.createAPIKey(
+                configuration, workspace: id, permission: permission, label: label, dev: isDevState(configuration)
+            )
+            print("created API key \(created.id) (\(permission)) for workspace \(id); it is shown only now:")
+            print(created.key)
+        }
+    }
+}
+
+struct Rotate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rotate a workspace role's password and print the new URI.",
+        discussion: """
+            A running proxy notices within 2 s. The HTTP API's rotate makes the old password fail \
+            at once and can end open sessions (terminate_sessions).
+            """
+    )
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The workspace id.") var id: String
+    @Option(help: "customer or runtime.") var kind: String = "customer"
+    @Flag(help: "Print the session-pooling URI instead of the transaction-pooling one.") var session = false
+
+    func run() async throws {
+        let workspace = try parseWorkspace(id)
+        guard let role = RoleKind(rawValue: kind) else { throw ValidationError("--kind is customer or runtime") }
+        let configuration = try options.load()
+        print(try await SluiceRuntime.rotate(configuration, id: workspace, kind: role, pooled: !session, dev: isDevState(configuration)))
     }
 }
 

@@ -56,8 +56,9 @@ install_deps() {
         apt-get install -y --no-install-recommends "${missing[@]}"
     fi
     local py=() mod
-    declare -A pip_name=([psycopg]='psycopg[binary]' [asyncpg]=asyncpg [pg8000]=pg8000 [pytest]=pytest)
-    for mod in psycopg asyncpg pg8000 pytest; do
+    # schemathesis fuzzes the HTTP API against its OpenAPI document (tests/integration/test_schemathesis.py).
+    declare -A pip_name=([psycopg]='psycopg[binary]' [asyncpg]=asyncpg [pg8000]=pg8000 [pytest]=pytest [schemathesis]=schemathesis)
+    for mod in psycopg asyncpg pg8000 pytest schemathesis; do
         _py_importable "$mod" || py+=("${pip_name[$mod]}")
     done
     # psycopg imports without a libpq only to fail at connect time: make sure one is there.

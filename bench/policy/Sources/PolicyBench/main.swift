@@ -81,6 +81,11 @@ func tenCTEs(_ k: Int) -> String {
 
 func trivial(_ k: Int) -> String { "SELECT \(k)" }
 
+/// The statement of bench/pgbench.sh's -M simple runs (pgbench -S, schema-qualified).
+func pgbenchSelect(_ k: Int) -> String {
+    "SELECT abalance FROM storage.pgbench_accounts WHERE aid = \(k % 100_000 + 1);"
+}
+
 // MARK: - Operations
 
 let context = PolicyContext(role: .customer, mode: .transaction)
@@ -159,6 +164,7 @@ let allOperations: [Operation] = [
     uncached("denied", "denied write (UPDATE dl_cache)", deniedWrite, expect: .deny),
     uncached("multi", "multi-statement text (5 statements)", multiStatement, expect: .allow),
     uncached("cte10", "10-CTE query", tenCTEs, expect: .allow),
+    uncached("pgbench", "pgbench -S statement (uncached)", pgbenchSelect, expect: .allow),
     uncached("trivial", "trivial SELECT (floor)", trivial, expect: .allow),
     // Breakdown of the uncached 2-join verdict: the C parser alone.
     raw("c-json", "  of which libpg_query parse + JSON out (C)", joinSelect) { bench_parse_json($0) },

@@ -1,0 +1,90 @@
+import ControlPlane
+import CoreMetrics
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+
+/// The HTTP API of api.md on Hummingbird 2: one router, bearer auth, one
+/// error shape, and the OpenAPI document that describes it.
+///
+/// The agent-tool and data-query endpoints (`/api/v2/tools/...`,
+/// `/v1/{workspace_id}/...`) come next: they add an endpoint group to
+/// `routes` and reuse the authenticator, the body decoder and `APIError`.
+public struct AdminAPI: Sendable {
+    public let configuration: AdminAPIConfiguration
+    public let operators: OperatorService
+    public let dataAccess: CustomerDataAccess
+    let authenticator: BearerAuthenticator
+    let readiness: ReadinessProbe
+    let registry: PrometheusCollectorRegistry
+    let metrics: HTTPMetrics
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - registry: the Prometheus registry `/metrics` renders (the one the
+    ///     process's `MetricsSystem` was bootstrapped with).
+    ///   - metricsFactory: where HTTP metrics go; the bootstrapped
+    ///     `MetricsSystem` when nil.
+    public init(
+        configuration: AdminAPIConfiguration,
+        store: ControlStore,
+        provisioner: Provisioner,
+        proxy: any ProxyControl,
+        uris: any ConnectionURIBuilder,
+        registry: PrometheusCollectorRegistry,
+        metricsFactory: (any MetricsFactory)? = nil,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.operators = OperatorService(store: store)
+        self.dataAccess = CustomerDataAccess(store: store, provisioner: provisioner, proxy: proxy, uris: uris, logger: logger)
+        self.authenticator = BearerAuthenticator(store: store, operatorToken: configuration.operatorToken)
+        self.readiness = ReadinessProbe(store: store, proxy: proxy, timeout: configuration.readinessTimeout)
+        self.registry = registry
+        self.metrics = HTTPMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.logger = logger
+    }
+
+    /// Every endpoint; the router is built from this list and nothing else.
+    public var routes: [APIRoute] {
+        let decoder = RequestBodyDecoder()
+        return OperatorEndpoints(auth: authenticator, service: operators, decoder: decoder).routes
+            + IngestionEndpoints(auth: authenticator, access: dataAccess, decoder: decoder).routes
+            + ServiceEndpoints(readiness: readiness, registry: registry).routes
+    }
+
+    public func makeRouter() -> Router<AdminRequestContext> {
+        let routes = self.routes
+        let router = Router(context: AdminRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(
+            table: RouteTable(routes: routes), metrics: metrics, maxBodyBytes: RequestBodyDecoder.maxBytes
+        ))
+        for route in routes {
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try await handler(request, context)
+            }
+        }
+        return router
+    }
+
+    /// The HTTP server as a `Service` for the process's `ServiceGroup`.
+    /// `onServerRunning` gets the bound port (useful with port 0).
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
+    ) -> Application<RouterResponder<AdminRequestContext>> {
+        Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "sluice"
+            ),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port)
+            },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import ControlPlane
+
+/// `/readyz`: ready when the control store answers, every upstream accepts
+/// a new admin session, and the proxy listener is up, all within `timeout`.
+struct ReadinessProbe: Sendable {
+    let store: ControlStore
+    let proxy: any ProxyControl
+    let timeout: Duration
+
+    /// The failing components, empty when ready.
+    func failures() async -> [APIErrorDetail] {
+        let timeout = self.timeout
+        return await TimeLimit.run(
+            within: timeout,
+            orElse: { [APIErrorDetail(field: "readiness", message: "the checks did not finish within \(timeout)")] },
+            { await self.check() }
+        )
+    }
+
+    private func check() async -> [APIErrorDetail] {
+        var failures: [APIErrorDetail] = []
+        if !proxy.isAcceptingConnections {
+            failures.append(APIErrorDetail(field: "proxy", message: "the PostgreSQL listener is not accepting connections yet"))
+        }
+        do {
+            try await store.checkControlDatabase()
+        } catch {
+            failures.append(APIErrorDetail(field: "control_store", message: APIError(controlPlane: error).message))
+        }
+        for (name, reason) in await store.unreachableUpstreams().sorted(by: { $0.key < $1.key }) {
+            failures.append(APIErrorDetail(field: "upstream \(name)", message: reason))
+        }
+        return failures
+    }
+}

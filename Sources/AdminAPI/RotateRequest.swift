@@ -1,0 +1,22 @@
+/// `POST /api/v2/ingestion/connection-uris/rotate`
+/// `{"kind": "customer", "terminate_sessions": false, "pooled": true}`; all
+/// optional, with those defaults (`pooled` chooses the URI in the answer).
+struct RotateRequest: StrictBody, Equatable {
+    static let fields: Set<String> = ["kind", "terminate_sessions", "pooled"]
+
+    var kind: String?
+    var terminateSessions: Bool?
+    var pooled: Bool?
+
+    init(kind: String? = nil, terminateSessions: Bool? = nil, pooled: Bool? = nil) {
+        self.kind = kind
+        self.terminateSessions = terminateSessions
+        self.pooled = pooled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind
+        case terminateSessions = "terminate_sessions"
+        case pooled
+    }
+}

@@ -1,0 +1,6 @@
+/// A request object had members the endpoint does not define.
+struct UnknownFieldsError: Error {
+    /// Where the object sits in the body (empty at the top level).
+    var path: [String]
+    var names: [String]
+}
