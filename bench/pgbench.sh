@@ -16,6 +16,7 @@
 #                   policy's cost when the cache hits, on the simple protocol)
 #   CONNECT=1       also run the connect-rate variant (-C: a new connection per transaction); 0 skips it
 #   TRANSACTION=1   also run transaction pooling (Sluice's default URI, PgBouncer pool_mode=transaction); 0 skips it
+#   TARGETS="..."   run only these targets (names below), e.g. TARGETS="sluice_on sluice_off"
 #   KEEP=0          1 keeps the temporary directory (logs, pgbench output) after the run
 #   REF=<git ref>   benchmark that commit instead of the working tree: `git archive` into
 #                   bench/.build-ref/src, built in bench/.build-ref/build (git-ignored)
@@ -266,9 +267,16 @@ declare -A CONNINFO=(
     [sluice_on_tx]="host=127.0.0.1 port=$ON_PORT user=customer.demo dbname=customer_db sslmode=disable"
     [sluice_off_tx]="host=127.0.0.1 port=$OFF_PORT user=customer.demo dbname=customer_db sslmode=disable"
 )
-TARGETS=(direct pgbouncer sluice_on sluice_off)
-if [[ "$TRANSACTION" == 1 ]]; then
-    TARGETS+=(pgbouncer_tx sluice_on_tx sluice_off_tx)
+if [[ -n "${TARGETS:-}" ]]; then
+    read -r -a TARGETS <<<"$TARGETS"
+    for target in "${TARGETS[@]}"; do
+        [[ -n "${CONNINFO[$target]:-}" ]] || die "unknown target $target (known: ${!CONNINFO[*]})"
+    done
+else
+    TARGETS=(direct pgbouncer sluice_on sluice_off)
+    if [[ "$TRANSACTION" == 1 ]]; then
+        TARGETS+=(pgbouncer_tx sluice_on_tx sluice_off_tx)
+    fi
 fi
 
 for target in "${TARGETS[@]}"; do

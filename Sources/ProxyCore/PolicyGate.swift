@@ -12,6 +12,8 @@ public struct PolicyGate: StatementGate {
     private let policies: [PolicyContext: StatementPolicy]
     private let cacheHits = Counter(label: "sluice_policy_cache_hits_total")
     private let cacheMisses = Counter(label: "sluice_policy_cache_misses_total")
+    /// Verdicts by reason (`allow` or the denial reason), created once: the hot path only increments.
+    private let verdicts: [String: Counter]
 
     public init(cacheCapacity: Int = 10_000, logger: Logger) {
         self.cache = VerdictCache(capacity: cacheCapacity)
@@ -24,6 +26,11 @@ public struct PolicyGate: StatementGate {
             }
         }
         self.policies = policies
+        var verdicts: [String: Counter] = [:]
+        for reason in ["allow"] + DenialReason.allCases.map(\.rawValue) {
+            verdicts[reason] = Counter(label: "sluice_policy_verdicts_total", dimensions: [("reason", reason)])
+        }
+        self.verdicts = verdicts
     }
 
     private func policy(_ user: ClientUser, _ mode: PoolMode) -> StatementPolicy {
@@ -35,6 +42,7 @@ public struct PolicyGate: StatementGate {
         let (judgement, hit) = cache.judge(sql, policy: policy(user, mode))
         if hit { cacheHits.increment() } else { cacheMisses.increment() }
         guard case .deny(let denial) = judgement.verdict else {
+            verdicts["allow"]?.increment()
             var changes = false
             var clears = false
             for statement in judgement.statements {
@@ -70,6 +78,7 @@ public struct PolicyGate: StatementGate {
     }
 
     private func record(_ denial: Denial, user: ClientUser, fingerprint: String) {
+        verdicts[denial.reason.rawValue]?.increment()
         Counter(label: "sluice_policy_denials_total", dimensions: [
             ("workspace", user.workspace.rawValue), ("reason", denial.reason.rawValue),
         ]).increment()

@@ -24,9 +24,23 @@ public enum GateDecision: Sendable, Equatable {
 }
 
 /// Forwards everything: the "policy off" switch that benchmarks compare against.
+///
+/// Without the parser it cannot tell which statements change session
+/// settings, so for transaction pooling it over-approximates: any text that
+/// mentions set/reset/discard (case-insensitively) makes the proxy read the
+/// settings back afterwards. This decides nothing about what is allowed; a
+/// false positive costs one round trip, a false negative is impossible for
+/// SET, RESET, set_config and DISCARD.
 public struct AllowAllGate: StatementGate {
     public init() {}
-    public func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
+    public func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision {
+        guard mode == .transaction else { return .forward }
+        let lowered = sql.lowercased()
+        if lowered.contains("set") || lowered.contains("discard") || lowered.contains("deallocate") {
+            return .forwardChangingSession(clearsStatements: lowered.contains("discard") || lowered.contains("deallocate"))
+        }
+        return .forward
+    }
     public func judgeFunctionCall(user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
     public func judgeStartupParameter(name: String, value: String, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
     public func judgeParameterStatus(name: String, value: String, user: ClientUser) -> GateDecision { .forward }
