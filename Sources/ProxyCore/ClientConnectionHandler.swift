@@ -80,6 +80,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var replaying = false
     /// After a lease failed mid-batch: the rest of the batch is skipped until its Sync.
     private var discardUntilSync = false
+    /// A cancel came while the query waited for a lease.
+    private var cancelAfterLease = false
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
@@ -791,6 +793,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
                 upstream?.flush()
                 if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
+                if cancelAfterLease {
+                    cancelAfterLease = false
+                    cancelRequested()
+                }
             case .failure(let error):
                 var fields = leaseFailure(error, user: credential.user)
                 if case .pool(.waitTimeout) = error, proxyKey != nil {
@@ -1057,6 +1063,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func cancelRequested() {
         // Only while a query of this client runs: a late cancel must not hit
         // whatever the server connection does next.
+        if upstream == nil, leasing || !waitingFrames.isEmpty {
+            // The query waits for a server connection: cancel it once it is sent
+            // (a cancel must not be lost when the pool is saturated).
+            cancelAfterLease = true
+            return
+        }
         guard let upstream, !tracker.isIdle, let serverKey = upstream.backendKey, let context else { return }
         let target = upstream.key.target
         let request = CancelRequest(processID: serverKey.processID, secretKey: serverKey.secretKey)
