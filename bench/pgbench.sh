@@ -15,7 +15,8 @@
 #                   every statement text fits the proxy's verdict cache (a diagnostic: the
 #                   policy's cost when the cache hits, on the simple protocol)
 #   CONNECT=1       also run the connect-rate variant (-C: a new connection per transaction); 0 skips it
-#   TRANSACTION=1   also run transaction pooling (Sluice's default URI, PgBouncer pool_mode=transaction); 0 skips it
+#   TRANSACTION=1   also run transaction pooling (Sluice with -c sluice.pooling=transaction,
+#                   PgBouncer pool_mode=transaction); 0 skips it
 #   TARGETS="..."   run only these targets (names below), e.g. TARGETS="sluice_on sluice_off"
 #   KEEP=0          1 keeps the temporary directory (logs, pgbench output) after the run
 #   REF=<git ref>   benchmark that commit instead of the working tree: `git archive` into
@@ -264,8 +265,8 @@ declare -A CONNINFO=(
     [sluice_on]="host=127.0.0.1 port=$ON_PORT user=customer.demo dbname=customer_db sslmode=disable options='-c sluice.pooling=session'"
     [sluice_off]="host=127.0.0.1 port=$OFF_PORT user=customer.demo dbname=customer_db sslmode=disable options='-c sluice.pooling=session'"
     [pgbouncer_tx]="host=127.0.0.1 port=$PGB_PORT user=ws_demo_customer dbname=ws_demo_tx sslmode=disable"
-    [sluice_on_tx]="host=127.0.0.1 port=$ON_PORT user=customer.demo dbname=customer_db sslmode=disable"
-    [sluice_off_tx]="host=127.0.0.1 port=$OFF_PORT user=customer.demo dbname=customer_db sslmode=disable"
+    [sluice_on_tx]="host=127.0.0.1 port=$ON_PORT user=customer.demo dbname=customer_db sslmode=disable options='-c sluice.pooling=transaction'"
+    [sluice_off_tx]="host=127.0.0.1 port=$OFF_PORT user=customer.demo dbname=customer_db sslmode=disable options='-c sluice.pooling=transaction'"
 )
 if [[ -n "${TARGETS:-}" ]]; then
     read -r -a TARGETS <<<"$TARGETS"
@@ -430,6 +431,7 @@ for variant in variants:
     print(f"\n{'ratio (tps)':<28} {'of medians':>10} {'median of per-round':>20}")
     pairs = [("sluice_on", "direct"), ("sluice_on", "pgbouncer"), ("sluice_on", "sluice_off"), ("sluice_off", "direct")]
     pairs += [("sluice_on_tx", "pgbouncer_tx"), ("sluice_on_tx", "sluice_off_tx"), ("sluice_on_tx", "direct")]
+    pairs += [("sluice_off_tx", "pgbouncer_tx"), ("sluice_off_tx", "sluice_off")]
     for a, b in pairs:
         if a in med and b in med:
             verdict = ""
