@@ -514,7 +514,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .deny(let fields, _):
                 // The server fails a stand-in Parse itself, so it skips to Sync and
                 // rolls back the batch's implicit transaction exactly as on any error.
-                poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse, error: fields, on: upstream)
+                poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                 return
             case .forwardChangingSession:
                 changes = true
@@ -536,7 +536,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             if statements[parse.name] != nil {
-                poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                poison(.parse(Self.poisonParse), kind: .parse,
                        error: .make(severity: "ERROR", sqlState: "42P05", message: "prepared statement \"\(parse.name)\" already exists"),
                        on: upstream)
                 return
@@ -575,7 +575,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 upstream.write(raw)
             } else {
                 guard let statement = statements[name] else {
-                    poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                    poison(.parse(Self.poisonParse), kind: .parse,
                            error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
                            on: upstream)
                     return
@@ -615,7 +615,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     ensurePrepared(statement, on: upstream)
                     upstream.write(Self.encode(.describe(Describe(kind: .statement, name: statement.serverName))))
                 } else {
-                    poison(.parse(Parse(name: Self.poisonName, query: Self.poisonText, parameterTypes: [])), kind: .parse,
+                    poison(.parse(Self.poisonParse), kind: .parse,
                            error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
                            on: upstream)
                     return
@@ -709,6 +709,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     static let poisonText = "sluice_policy_denial !"
     /// A named stand-in, so a failing Parse never clobbers the unnamed statement.
     static let poisonName = "sluice_policy_denial"
+    static let poisonParse = Parse(name: poisonName, query: poisonText, parameterTypes: [])
 
     static func encode(_ message: FrontendMessage) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 64)

@@ -627,15 +627,6 @@ struct PolicyWalker {
         return nil
     }
 
-    /// A constant as SQL text to replay in `SET name TO ...`.
-    static func renderConstant(_ value: JSONValue) -> String? {
-        guard let (type, fields) = value.node, type == "A_Const", let text = constantText(value) else { return nil }
-        if fields["sval"] != nil {
-            return "'" + text.replacingQuotes() + "'"
-        }
-        return text
-    }
-
     // MARK: Functions
 
     mutating func function(_ fields: JSONValue, scope: Set<String>) {
@@ -725,16 +716,5 @@ struct PolicyWalker {
         guard let (type, fields) = value.node, type == "ColumnRef" else { return false }
         let parts = (fields["fields"]?.array ?? []).compactMap { $0.node?.fields["sval"]?.string }
         return parts.last == name && parts.count <= 2 && (parts.count == 1 || parts[0] == "pg_settings")
-    }
-}
-
-extension String {
-    func replacingQuotes() -> String {
-        var out = ""
-        for character in self {
-            out.append(character)
-            if character == "'" { out.append("'") }
-        }
-        return out
     }
 }
