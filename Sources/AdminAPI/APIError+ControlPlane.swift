@@ -27,6 +27,10 @@ extension APIError {
             self.init(.badGateway, code: "upstream_error", message: error.description)
         case .provisioningFailed:
             self.init(.badGateway, code: "provisioning_failed", message: error.description)
+        case .dataQueryNameTaken(let name):
+            self.init(.conflict, code: "data_query_exists", message: "a data query named \(name) already exists in this workspace")
+        case .dataQueryNotFound(let id):
+            self.init(.notFound, code: "data_query_not_found", message: "data query \(id) not found")
         case .credentialNotFound, .unknownUpstream, .invalidConfiguration, .decryptionFailed, .corruptRecord, .database:
             self.init(.internalServerError, code: "internal_error", message: error.description)
         }

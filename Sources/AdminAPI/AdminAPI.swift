@@ -5,18 +5,21 @@ import Logging
 import Metrics
 import NIOCore
 import Prometheus
+import SluiceModel
 
 /// The HTTP API of api.md on Hummingbird 2: one router, bearer auth, one
 /// error shape, and the OpenAPI document that describes it.
 ///
-/// The agent-tool and data-query endpoints (`/api/v2/tools/...`,
-/// `/v1/{workspace_id}/...`) come next: they add an endpoint group to
-/// `routes` and reuse the authenticator, the body decoder and `APIError`.
+/// The agent-tool, table and data-query endpoints (`/api/v2/tools/...`,
+/// `/v1/{workspace_id}/...`) reach workspace databases only through
+/// `queries`: the proxy's own pool and policy.
 public struct AdminAPI: Sendable {
     public let configuration: AdminAPIConfiguration
     public let operators: OperatorService
     public let dataAccess: CustomerDataAccess
     let authenticator: BearerAuthenticator
+    let store: ControlStore
+    let workspaceSQL: WorkspaceSQL
     let readiness: ReadinessProbe
     let registry: PrometheusCollectorRegistry
     let metrics: HTTPMetrics
@@ -33,6 +36,7 @@ public struct AdminAPI: Sendable {
         provisioner: Provisioner,
         proxy: any ProxyControl,
         uris: any ConnectionURIBuilder,
+        queries: (any WorkspaceQueryExecutor)? = nil,
         registry: PrometheusCollectorRegistry,
         metricsFactory: (any MetricsFactory)? = nil,
         logger: Logger
@@ -41,6 +45,8 @@ public struct AdminAPI: Sendable {
         self.operators = OperatorService(store: store)
         self.dataAccess = CustomerDataAccess(store: store, provisioner: provisioner, proxy: proxy, uris: uris, logger: logger)
         self.authenticator = BearerAuthenticator(store: store, operatorToken: configuration.operatorToken)
+        self.store = store
+        self.workspaceSQL = WorkspaceSQL(executor: queries ?? UnavailableQueryExecutor(), provisioner: provisioner)
         self.readiness = ReadinessProbe(store: store, proxy: proxy, timeout: configuration.readinessTimeout)
         self.registry = registry
         self.metrics = HTTPMetrics(factory: metricsFactory ?? MetricsSystem.factory)
@@ -50,8 +56,14 @@ public struct AdminAPI: Sendable {
     /// Every endpoint; the router is built from this list and nothing else.
     public var routes: [APIRoute] {
         let decoder = RequestBodyDecoder()
+        let path = WorkspacePath(auth: authenticator, store: store)
+        let tables = TableService(sql: workspaceSQL, provisioner: dataAccess.provisioner)
+        let dataQueries = DataQueryService(store: store, sql: workspaceSQL, tables: tables)
         return OperatorEndpoints(auth: authenticator, service: operators, decoder: decoder).routes
             + IngestionEndpoints(auth: authenticator, access: dataAccess, decoder: decoder).routes
+            + AgentToolEndpoints(auth: authenticator, path: path, sql: workspaceSQL, dataQueries: dataQueries, decoder: decoder).routes
+            + TableEndpoints(path: path, service: tables, decoder: decoder).routes
+            + DataQueryEndpoints(path: path, service: dataQueries, decoder: decoder).routes
             + ServiceEndpoints(readiness: readiness, registry: registry).routes
     }
 

@@ -9,6 +9,7 @@ indirect enum JSONNode: Sendable, Equatable, Encodable,
     case array([JSONNode])
     case string(String)
     case integer(Int)
+    case number(Double)
     case bool(Bool)
     case null
 
@@ -45,6 +46,9 @@ indirect enum JSONNode: Sendable, Equatable, Encodable,
         case .integer(let value):
             var container = encoder.singleValueContainer()
             try container.encode(value)
+        case .number(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
         case .bool(let value):
             var container = encoder.singleValueContainer()
             try container.encode(value)
@@ -61,6 +65,7 @@ indirect enum JSONNode: Sendable, Equatable, Encodable,
         case (.array(let a), .array(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.integer(let a), .integer(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
         case (.bool(let a), .bool(let b)): a == b
         case (.null, .null): true
         default: false

@@ -84,11 +84,11 @@ enum OpenAPIBuilder {
         401: "No bearer token, or not a valid one",
         403: "The token lacks the permission",
         404: "No such workspace or key (or not the key's own workspace)",
-        409: "Conflict: the id exists, or the workspace database is not provisioned",
+        409: "Conflict: the id or name exists, or the workspace database is not provisioned",
         413: "Body over 1 MiB",
         422: "A member is missing, of the wrong type, or not an accepted value",
         502: "The upstream server refused the work",
-        503: "The control store or the upstream server is unreachable",
+        503: "The control store or the upstream server is unreachable, or a data query failed or timed out",
     ]
 
     static func body(_ schema: String, required: Bool) -> JSONNode {

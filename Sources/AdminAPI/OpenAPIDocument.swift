@@ -34,12 +34,15 @@ enum OpenAPIDocument {
             "tags": [
                 ["name": "operator", "description": "Workspaces and API keys (operator token)."],
                 ["name": "ingestion", "description": "Customer data access for the current workspace."],
+                ["name": "tools", "description": "Agent tools: query_customer_db and the tool registry."],
+                ["name": "tables", "description": "Custom tables in the workspace's storage schema."],
+                ["name": "data_queries", "description": "Registered, parameterized data queries (tools wsq_<name>)."],
                 ["name": "service", "description": "Health, readiness, metrics and this document (no authentication)."],
             ],
-            "paths": paths,
+            "paths": paths.merging(OpenAPIToolDocument.paths),
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
-                "schemas": OpenAPISchemas.all,
+                "schemas": OpenAPISchemas.all.merging(OpenAPIToolDocument.schemas),
             ],
         ]
     }

@@ -35,6 +35,10 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
     case corruptRecord(String)
     /// The control database answered a query with an error.
     case database(String)
+    /// A data query of this name already exists in the workspace.
+    case dataQueryNameTaken(String)
+    /// No data query with this id in the workspace.
+    case dataQueryNotFound(String)
 
     public var description: String {
         switch self {
@@ -63,6 +67,10 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
             "corrupt control record: \(detail)"
         case .database(let detail):
             "control database error: \(detail)"
+        case .dataQueryNameTaken(let name):
+            "a data query named \(name) already exists in this workspace"
+        case .dataQueryNotFound(let id):
+            "data query \(id) not found"
         }
     }
 }

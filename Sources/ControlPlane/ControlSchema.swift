@@ -54,5 +54,38 @@ enum ControlSchema {
                 .sql("CREATE INDEX api_keys_workspace_idx ON public.api_keys (workspace_id)"),
             ]
         ),
+        Migration(
+            version: 2,
+            description: "workspace data queries and their parameters",
+            steps: [
+                .sql("""
+                    CREATE TABLE public.data_queries (
+                        id uuid PRIMARY KEY,
+                        workspace_id text NOT NULL REFERENCES public.workspaces ON DELETE CASCADE,
+                        name text NOT NULL,
+                        description text NOT NULL,
+                        sql_template text NOT NULL,
+                        timeout_ms integer NOT NULL CHECK (timeout_ms BETWEEN 100 AND 30000),
+                        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                        deployed_at timestamptz,
+                        deployed_by text,
+                        last_invoked_at timestamptz,
+                        CONSTRAINT data_queries_workspace_name_key UNIQUE (workspace_id, name)
+                    )
+                    """),
+                .sql("""
+                    CREATE TABLE public.data_query_parameters (
+                        query_id uuid NOT NULL REFERENCES public.data_queries ON DELETE CASCADE,
+                        position integer NOT NULL,
+                        name text NOT NULL,
+                        type text NOT NULL CHECK (type IN ('string', 'integer', 'number', 'boolean')),
+                        description text NOT NULL,
+                        default_json text,
+                        PRIMARY KEY (query_id, position),
+                        UNIQUE (query_id, name)
+                    )
+                    """),
+            ]
+        ),
     ]
 }

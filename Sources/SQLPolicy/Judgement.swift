@@ -29,13 +29,20 @@ public struct JudgedStatement: Sendable, Equatable {
     /// The statement may change session state in a way `sessionEffect` cannot
     /// describe (any SET, any `set_config`, DISCARD): read the settings back.
     public var changesSession: Bool
+    /// It writes rows, row locks or schema objects (allowed or not): the
+    /// agent tool asks for an `update` key for such statements.
+    public var writes: Bool
 
-    public init(kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil, changesSession: Bool = false) {
+    public init(
+        kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil,
+        changesSession: Bool = false, writes: Bool = false
+    ) {
         self.kind = kind
         self.verdict = verdict
         self.location = location
         self.sessionEffect = sessionEffect
         self.changesSession = changesSession || sessionEffect != nil
+        self.writes = writes
     }
 }
 

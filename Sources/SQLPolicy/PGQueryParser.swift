@@ -1,6 +1,7 @@
 import CPGQuery
 
-/// The only file that touches libpg_query: the PostgreSQL 15 parser.
+/// The PostgreSQL 15 parser (libpg_query); with `PGQueryScanner`, the only
+/// code that touches the library.
 enum PGQueryParser {
     struct SyntaxError: Error, Equatable {
         var message: String

@@ -5,6 +5,9 @@ struct PolicyFindings {
     private(set) var reasons: Set<DenialReason> = []
     var sessionEffect: SessionEffect?
     var changesSession = false
+    /// The statement writes (rows, row locks or schema): the agent tool needs
+    /// an `update` key for it even where the policy allows it.
+    var writes = false
 
     mutating func deny(_ reason: DenialReason) {
         reasons.insert(reason)

@@ -279,6 +279,7 @@ struct PolicyWalker {
     /// The customer may write only `storage.<name>`; the runtime role the
     /// workspace schemas. Temporary objects are writes outside them.
     mutating func writeTarget(_ relation: JSONValue?) {
+        findings.writes = true
         guard let relation else {
             findings.deny(.write)
             return
@@ -301,6 +302,7 @@ struct PolicyWalker {
     /// writable. `FOR UPDATE` locks every relation of the FROM list;
     /// `FOR UPDATE OF a` only the ones named (by alias or name).
     mutating func lockingRead(_ clauses: [JSONValue], from: JSONValue?) {
+        findings.writes = true
         let relations = directRelations(from)
         let hasOtherItems = directItemCount(from) > relations.count
         for clause in clauses {
@@ -429,6 +431,7 @@ struct PolicyWalker {
     }
 
     mutating func createTable(_ fields: JSONValue) {
+        findings.writes = true
         writeTarget(fields["relation"])
         for parent in fields["inhRelations"]?.array ?? [] {
             if !isStorage(parent.node?.fields ?? parent) { findings.deny(.write) }
@@ -465,6 +468,7 @@ struct PolicyWalker {
     }
 
     mutating func createTableAs(_ fields: JSONValue) {
+        findings.writes = true
         guard let into = fields["into"] else {
             findings.deny(.other)
             return
@@ -482,6 +486,7 @@ struct PolicyWalker {
     }
 
     mutating func alterTable(_ fields: JSONValue) {
+        findings.writes = true
         guard let objectType = fields["objtype"]?.string, Self.relationObjectTypes.contains(objectType) else {
             findings.deny(.other)
             return
@@ -516,6 +521,7 @@ struct PolicyWalker {
     }
 
     mutating func rename(_ fields: JSONValue) {
+        findings.writes = true
         let allowed: Set<String> = Self.relationObjectTypes.union(["OBJECT_COLUMN", "OBJECT_TABCONSTRAINT"])
         guard let type = fields["renameType"]?.string, allowed.contains(type), fields["relation"] != nil else {
             findings.deny(.other)
@@ -533,6 +539,7 @@ struct PolicyWalker {
     }
 
     mutating func drop(_ fields: JSONValue) {
+        findings.writes = true
         guard let type = fields["removeType"]?.string, Self.relationObjectTypes.contains(type) else {
             findings.deny(.other)
             return
@@ -558,6 +565,7 @@ struct PolicyWalker {
     }
 
     mutating func comment(_ fields: JSONValue) {
+        findings.writes = true
         let trailing: Int
         switch fields["objtype"]?.string {
         case "OBJECT_TABLE", "OBJECT_INDEX", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE": trailing = 1

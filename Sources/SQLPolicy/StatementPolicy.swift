@@ -28,7 +28,8 @@ public struct StatementPolicy: Sendable {
                 walker.statement(node)
                 statements.append(JudgedStatement(
                     kind: type, verdict: walker.findings.verdict, location: location,
-                    sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession
+                    sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession,
+                    writes: walker.findings.writes
                 ))
             }
             if context.surface == .tool && statements.count > 1 {

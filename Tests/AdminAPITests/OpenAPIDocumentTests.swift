@@ -56,7 +56,7 @@ struct OpenAPIDocumentTests {
                 let response = try await client.execute(uri: concrete, method: HTTPRequest.Method(rawValue: method) ?? .get)
                 let code = (try? response.object["error"] as? [String: Any])?["code"] as? String
                 #expect(code != "not_found" && code != "method_not_allowed", "\(method) \(path): \(response.text)")
-                if path.hasPrefix("/api/") {
+                if path.hasPrefix("/api/") || path.hasPrefix("/v1/") {
                     #expect(response.status == .unauthorized, "\(method) \(path)")
                 } else if path == "/readyz" {
                     #expect(response.status == .serviceUnavailable, "the offline store cannot be ready")
@@ -85,7 +85,7 @@ struct OpenAPIDocumentTests {
                 guard let operation = item[method] as? [String: Any] else { continue }
                 let responses = try #require(operation["responses"] as? [String: Any])
                 let secured = (operation["security"] as? [Any])?.isEmpty != true
-                #expect(secured == path.hasPrefix("/api/"), "\(method) \(path)")
+                #expect(secured == (path.hasPrefix("/api/") || path.hasPrefix("/v1/")), "\(method) \(path)")
                 if secured {
                     #expect(responses["401"] != nil, "\(method) \(path) does not document 401")
                 }
