@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // Layer 0
@@ -111,11 +112,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Agent tools: a client of the HTTP API (CLI and MCP server); imports no server layer.
+        .target(
+            name: "SluiceTools",
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Layer 6
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceApp", "SQLPolicy", "SluiceModel",
+                "SluiceApp", "SQLPolicy", "SluiceModel", "SluiceTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -139,6 +148,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
+        .testTarget(
+            name: "SluiceToolsTests",
+            dependencies: ["SluiceTools", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .testTarget(name: "SQLPolicyTests", dependencies: ["SQLPolicy", "SluiceModel"]),
         .testTarget(name: "PGSessionTests", dependencies: ["PGSession", "PGWire", "SluiceTestSupport"]),
         .testTarget(name: "SluicePoolTests", dependencies: ["SluicePool"]),
@@ -152,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "AdminAPI", "ControlPlane", "SluiceModel", "SluiceTestSupport",
+                "AdminAPI", "ControlPlane", "SluiceModel", "SluiceTestSupport", "ProxyCore", "SluiceApp",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -24,6 +24,8 @@ public struct PolicyGate: StatementGate {
                 let context = PolicyContext(role: role, mode: mode, surface: .wire)
                 policies[context] = StatementPolicy(context: context)
             }
+            let tool = PolicyContext(role: role, mode: .transaction, surface: .tool)
+            policies[tool] = StatementPolicy(context: tool)
         }
         self.policies = policies
         var verdicts: [String: Counter] = [:]
@@ -33,13 +35,24 @@ public struct PolicyGate: StatementGate {
         self.verdicts = verdicts
     }
 
-    private func policy(_ user: ClientUser, _ mode: PoolMode) -> StatementPolicy {
-        let context = PolicyContext(role: user.role, mode: mode, surface: .wire)
+    private func policy(_ user: ClientUser, _ mode: PoolMode, surface: PolicyContext.Surface = .wire) -> StatementPolicy {
+        let context = PolicyContext(role: user.role, mode: mode, surface: surface)
         return policies[context] ?? StatementPolicy(context: context)
     }
 
     public func judge(sql: String, user: ClientUser, mode: PoolMode) -> GateDecision {
-        let (judgement, hit) = cache.judge(sql, policy: policy(user, mode))
+        judge(sql: sql, user: user, policy: policy(user, mode))
+    }
+
+    /// The agent tool's surface: one statement, no session or transaction
+    /// control, judged as under transaction pooling (the executor runs it on
+    /// a pooled connection in its own transaction).
+    public func judgeTool(sql: String, user: ClientUser) -> GateDecision {
+        judge(sql: sql, user: user, policy: policy(user, .transaction, surface: .tool))
+    }
+
+    private func judge(sql: String, user: ClientUser, policy: StatementPolicy) -> GateDecision {
+        let (judgement, hit) = cache.judge(sql, policy: policy)
         if hit { cacheHits.increment() } else { cacheMisses.increment() }
         guard case .deny(let denial) = judgement.verdict else {
             verdicts["allow"]?.increment()

@@ -22,6 +22,9 @@ public final class ProxyServer: Service, Sendable {
     private let cancels = CancelRegistry()
     private let sessions = SessionRegistry()
     private let boundAddress = NIOLockedValueBoxAddress()
+    /// The per-loop pools while `run()` runs (nil before and after): wire
+    /// clients and `execute` share them.
+    private let pools = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<UpstreamPool>]?>(nil)
 
     public init(
         configuration: ProxyConfiguration,
@@ -79,6 +82,7 @@ public final class ProxyServer: Service, Sendable {
         let credentials = self.credentials
         let gate = self.gate
         let pools = try await makePools()
+        self.pools.withLockedValue { $0 = pools }
         let cancels = self.cancels
         let sessions = self.sessions
         let logger = self.logger
@@ -119,10 +123,54 @@ public final class ProxyServer: Service, Sendable {
             sessions.terminateAll()
             try? await Task.sleep(for: .milliseconds(200))
         }
+        self.pools.withLockedValue { $0 = nil }
         for pool in pools.values {
             try? await pool.eventLoop.submit { pool.value.shutdown() }.get()
         }
         logger.info("proxy stopped")
+    }
+}
+
+extension ProxyServer: WorkspaceQueryExecutor {
+    /// Runs an agent tool's statement as `query.user` on a server connection
+    /// of the same pools wire clients use (one event loop's, picked by the
+    /// group), after the gate's `judgeTool`. See `WorkspaceQueryRun` for the
+    /// batch and what becomes of the connection.
+    public func execute(_ query: WorkspaceQuery) async throws(WorkspaceQueryFailure) -> QueryResult {
+        let decision = gate.judgeTool(sql: query.sql, user: query.user)
+        if case .deny(let fields, _) = decision {
+            throw .denied(WorkspaceQueryMachine.detail(fields))
+        }
+        if query.sql.utf8.contains(0) {
+            // The wire cannot carry it (a NUL ends the statement's text).
+            throw .denied(QueryErrorDetail(sqlstate: "22021", message: "invalid byte sequence for encoding \"UTF8\": 0x00"))
+        }
+        let loop = group.next()
+        guard let pool = pools.withLockedValue({ $0?[ObjectIdentifier(loop)] }) else {
+            throw .unavailable(QueryErrorDetail(sqlstate: "57P03", message: "the proxy is not running"))
+        }
+        let credential: ProxyCredential
+        switch await credentials.credential(forUser: query.user.description) {
+        case .found(let found):
+            credential = found
+        case .notFound:
+            throw .unavailable(QueryErrorDetail(sqlstate: "28000", message: "the workspace role is not known"))
+        case .unavailable(let reason):
+            logger.warning("credential store unavailable for a workspace query", metadata: ["user": "\(query.user)", "error": "\(reason)"])
+            throw .unavailable(QueryErrorDetail(
+                sqlstate: "08006", message: "the workspace's credentials could not be read",
+                hint: "The control store is unavailable; retry shortly."
+            ))
+        }
+        let result: Result<QueryResult, WorkspaceQueryFailure> = await withCheckedContinuation { continuation in
+            loop.execute {
+                let run = WorkspaceQueryRun(pool: pool.value, credential: credential, query: query, decision: decision) { result in
+                    continuation.resume(returning: result)
+                }
+                run.start()
+            }
+        }
+        return try result.get()
     }
 }
 

@@ -11,6 +11,10 @@ public protocol StatementGate: Sendable {
     func judgeStartupParameter(name: String, value: String, user: ClientUser, mode: PoolMode) -> GateDecision
     /// A `ParameterStatus` the server sent on this client's connection.
     func judgeParameterStatus(name: String, value: String, user: ClientUser) -> GateDecision
+    /// One statement of an agent tool (`query_customer_db`, data queries),
+    /// run by `ProxyServer.execute` on a pooled connection in its own
+    /// implicit transaction: no session or transaction control.
+    func judgeTool(sql: String, user: ClientUser) -> GateDecision
 }
 
 public enum GateDecision: Sendable, Equatable {
@@ -44,4 +48,5 @@ public struct AllowAllGate: StatementGate {
     public func judgeFunctionCall(user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
     public func judgeStartupParameter(name: String, value: String, user: ClientUser, mode: PoolMode) -> GateDecision { .forward }
     public func judgeParameterStatus(name: String, value: String, user: ClientUser) -> GateDecision { .forward }
+    public func judgeTool(sql: String, user: ClientUser) -> GateDecision { .forward }
 }

@@ -10,7 +10,7 @@ import SluiceModel
 /// way so an unknown user costs what a known one does. When the store cannot
 /// answer in time, a recent answer is served stale (the control database may
 /// share a server with workspaces and be briefly down), else `unavailable`.
-final class ControlPlaneCredentialProvider: CredentialProvider {
+public final class ControlPlaneCredentialProvider: CredentialProvider {
     private struct CacheEntry {
         var credential: ProxyCredential?
         var fetched: ContinuousClock.Instant
@@ -23,7 +23,7 @@ final class ControlPlaneCredentialProvider: CredentialProvider {
     private let cache = NIOLockedValueBox<[String: CacheEntry]>([:])
     private static let maxCacheEntries = 10_000
 
-    init(store: ControlStore, ttl: Duration = .seconds(2), staleFor: Duration = .seconds(600), lookupTimeout: Duration = .seconds(2)) {
+    public init(store: ControlStore, ttl: Duration = .seconds(2), staleFor: Duration = .seconds(600), lookupTimeout: Duration = .seconds(2)) {
         self.store = store
         self.ttl = ttl
         self.staleFor = staleFor
@@ -35,7 +35,7 @@ final class ControlPlaneCredentialProvider: CredentialProvider {
         case failed(String)
     }
 
-    func credential(forUser user: String) async -> CredentialLookup {
+    public func credential(forUser user: String) async -> CredentialLookup {
         let now = ContinuousClock.now
         let cached = cache.withLockedValue { $0[user] }
         if let cached, cached.fetched + ttl > now {

@@ -183,7 +183,7 @@ public enum SluiceRuntime {
             ),
             store: store, provisioner: provisioner,
             proxy: ProxyControlAdapter(proxy: proxy, credentials: provider),
-            uris: ConfiguredURIBuilder(configuration: configuration),
+            uris: ConfiguredURIBuilder(configuration: configuration), queries: proxy,
             registry: registry, logger: logger
         )
         let httpPort = NIOLockedValueBox<Int?>(nil)

@@ -9,7 +9,7 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A PostgreSQL wire-protocol proxy for per-workspace databases.",
-        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, APIKeyCommand.self, Provision.self, Reveal.self, Rotate.self, Judge.self]
+        subcommands: [Serve.self, Dev.self, WorkspaceCommand.self, APIKeyCommand.self, Provision.self, Reveal.self, Rotate.self, Judge.self, ToolsCommand.self, MCPCommand.self]
     )
 }
 

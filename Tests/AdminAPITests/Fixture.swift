@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import Metrics
 import Prometheus
+import SluiceModel
 import Testing
 
 /// Builds the API for router tests.
@@ -24,7 +25,8 @@ enum Fixture {
         proxy: RecordingProxy = RecordingProxy(),
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         operatorToken: String? = operatorToken,
-        readinessTimeout: Duration = .seconds(20)
+        readinessTimeout: Duration = .seconds(20),
+        queries: (any WorkspaceQueryExecutor)? = nil
     ) -> AdminAPI {
         AdminAPI(
             configuration: AdminAPIConfiguration(
@@ -34,6 +36,7 @@ enum Fixture {
             provisioner: Provisioner(store: store, logger: logger),
             proxy: proxy,
             uris: TestURIs(),
+            queries: queries,
             registry: registry,
             metricsFactory: PrometheusMetricsFactory(registry: registry),
             logger: logger

@@ -10,12 +10,15 @@ import Testing
 struct RouterErrorTests {
     @Test func noTokenIs401OnEveryAuthenticatedRoute() async throws {
         let api = Fixture.api(store: try Fixture.offlineStore())
-        let secured = api.routes.filter { $0.path.hasPrefix("/api/") }
-        #expect(secured.count == 10)
+        let secured = api.routes.filter { $0.path.hasPrefix("/api/") || $0.path.hasPrefix("/v1/") }
+        #expect(secured.count == 21)
         try await Fixture.withClient(api) { client in
             for route in secured {
                 let path = route.path.replacingOccurrences(of: "{id}", with: "acme")
                     .replacingOccurrences(of: "{key_id}", with: "ak0123456789abcdef")
+                    .replacingOccurrences(of: "{workspace_id}", with: "acme")
+                    .replacingOccurrences(of: "{query_id}", with: "6f1c1f0e-8d0a-4a47-9a43-0c1f1d1e2f3a")
+                    .replacingOccurrences(of: "{name}", with: "leads")
                 let response = try await client.execute(uri: path, method: route.method)
                 try expectError(response, 401, "unauthorized")
                 #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
@@ -39,7 +42,7 @@ struct RouterErrorTests {
         let api = Fixture.api(store: try Fixture.offlineStore())
         try await Fixture.withClient(api) { client in
             try expectError(try await client.execute(uri: "/nope", method: .get), 404, "not_found")
-            try expectError(try await client.execute(uri: "/api/v2/tools/query_customer_db", method: .post), 404, "not_found")
+            try expectError(try await client.execute(uri: "/api/v2/tools/no_such_tool", method: .post), 404, "not_found")
 
             let put = try await client.execute(uri: "/api/v2/workspaces", method: .put)
             try expectError(put, 405, "method_not_allowed")
