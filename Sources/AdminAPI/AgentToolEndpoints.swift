@@ -28,9 +28,6 @@ struct AgentToolEndpoints: Sendable {
         try principal.require(.view, for: "query_customer_db")
         let body = try await decoder.decode(QueryCustomerDBRequest.self, from: request)
         var problems: [APIErrorDetail] = []
-        if body.sql.allSatisfy(\.isWhitespace) {
-            problems.append(.init(field: "sql", message: "must hold one SQL statement"))
-        }
         let maxRows = body.maxRows ?? WorkspaceSQL.defaultMaxRows
         if !(1...WorkspaceSQL.maxMaxRows).contains(maxRows) {
             problems.append(.init(field: "max_rows", message: "must be between 1 and \(WorkspaceSQL.maxMaxRows)"))
@@ -40,8 +37,9 @@ struct AgentToolEndpoints: Sendable {
             problems.append(.init(field: "timeout_ms", message: "must be between \(Self.timeoutRange.lowerBound) and \(Self.timeoutRange.upperBound)"))
         }
         if !problems.isEmpty { throw APIError.validation(problems) }
-        let statement = try WorkspaceSQL.judge(body.sql)
-        if statement.writes {
+        // An empty statement is answered as the server answers it (no rows).
+        let statement = try WorkspaceSQL.judge(body.sql, allowEmpty: true)
+        if statement?.writes == true {
             try principal.require(.update, for: "a storage write through query_customer_db")
         }
         let result = try await sql.run(

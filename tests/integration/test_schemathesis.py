@@ -38,7 +38,9 @@ def schemathesis_command() -> list[str]:
 
 
 def run_schemathesis(base: str, token: str, tmp_path, *args: str, max_time: int) -> None:
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml")
     command = schemathesis_command() + [
+        "--config-file", config,
         "run", f"{base}/openapi.json",
         "--url", base,
         "--header", f"Authorization: Bearer {token}",
