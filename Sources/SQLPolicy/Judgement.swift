@@ -32,10 +32,12 @@ public struct JudgedStatement: Sendable, Equatable {
     /// It writes rows, row locks or schema objects (allowed or not): the
     /// agent tool asks for an `update` key for such statements.
     public var writes: Bool
+    /// The verdict depended on the value of a constant (see `VerdictCache`).
+    public var readsConstants: Bool
 
     public init(
         kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil,
-        changesSession: Bool = false, writes: Bool = false
+        changesSession: Bool = false, writes: Bool = false, readsConstants: Bool = false
     ) {
         self.kind = kind
         self.verdict = verdict
@@ -43,6 +45,7 @@ public struct JudgedStatement: Sendable, Equatable {
         self.sessionEffect = sessionEffect
         self.changesSession = changesSession || sessionEffect != nil
         self.writes = writes
+        self.readsConstants = readsConstants
     }
 }
 

@@ -8,6 +8,10 @@ struct PolicyFindings {
     /// The statement writes (rows, row locks or schema): the agent tool needs
     /// an `update` key for it even where the policy allows it.
     var writes = false
+    /// The verdict read the value of a constant (a setting's name or value):
+    /// another text with other constants may be judged differently, so the
+    /// judgement must not be shared by texts of the same shape.
+    var readsConstants = false
 
     mutating func deny(_ reason: DenialReason) {
         reasons.insert(reason)

@@ -172,6 +172,7 @@ struct PolicyWalker {
         case "SelectStmt":
             let savedSettingsName = pgSettingsName
             pgSettingsName = Self.provenSettingName(fields)
+            if pgSettingsName != nil { findings.readsConstants = true }
             defer { pgSettingsName = savedSettingsName }
             if let into = fields["intoClause"] {
                 writeTarget(into["rel"])
@@ -583,6 +584,7 @@ struct PolicyWalker {
     // MARK: Settings
 
     mutating func variableSet(_ fields: JSONValue) {
+        findings.readsConstants = true
         let kind = fields["kind"]?.string ?? ""
         let name = fields["name"]?.string ?? ""
         let isLocal = fields["is_local"]?.bool == true
@@ -675,6 +677,7 @@ struct PolicyWalker {
     var pgSettingsName: String?
 
     mutating func setConfig(_ args: [JSONValue]) {
+        findings.readsConstants = true
         guard args.count == 3 else {
             findings.deny(.searchPath)
             return

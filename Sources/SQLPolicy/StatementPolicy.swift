@@ -29,7 +29,7 @@ public struct StatementPolicy: Sendable {
                 statements.append(JudgedStatement(
                     kind: type, verdict: walker.findings.verdict, location: location,
                     sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession,
-                    writes: walker.findings.writes
+                    writes: walker.findings.writes, readsConstants: walker.findings.readsConstants
                 ))
             }
             if context.surface == .tool && statements.count > 1 {

@@ -1,9 +1,17 @@
 import Synchronization
 
-/// A bounded cache of judgements keyed by the exact statement text and the
-/// context. Exact text is the only key for which a hit is always the parser's
-/// decision: two texts that differ only in a constant can differ in verdict
-/// (`set_config('search_path', ...)` vs `set_config('work_mem', ...)`).
+/// A bounded cache of judgements, by exact text and by *shape*, per context.
+///
+/// The exact text is looked up first. On a miss, the text's shape (its
+/// tokens from the PostgreSQL scanner, constants replaced by their token
+/// type; `PGQueryScanner.shape`) is looked up: `... WHERE aid = 1` and
+/// `... WHERE aid = 2` have one shape, and the parser gives them trees that
+/// differ only in those constants. A judgement is stored by shape only when
+/// no verdict in it read a constant's value (`readsConstants`: settings,
+/// `set_config`), it changes no session state, it is one statement, and it
+/// is not a syntax error (whose position depends on layout), so a shape hit
+/// is exactly the verdict the parser and walker would give. Scanning costs
+/// a fraction of a microsecond, parsing and walking tens.
 ///
 /// Two generations approximate LRU in O(1): entries live in `current`; when
 /// it is full it becomes `previous` and a new `current` starts; a hit in
@@ -14,10 +22,18 @@ public final class VerdictCache: Sendable {
         var context: PolicyContext
     }
 
+    private struct ShapeKey: Hashable {
+        var shape: [UInt8]
+        var context: PolicyContext
+    }
+
     private struct State {
         var current: [Key: Judgement] = [:]
         var previous: [Key: Judgement] = [:]
+        var shapes: [ShapeKey: Judgement] = [:]
+        var previousShapes: [ShapeKey: Judgement] = [:]
         var hits: UInt64 = 0
+        var shapeHits: UInt64 = 0
         var misses: UInt64 = 0
     }
 
@@ -49,16 +65,55 @@ public final class VerdictCache: Sendable {
                 rotateIfFull(&state)
                 return found
             }
-            state.misses += 1
             return nil
         }
         if let cached { return (cached, true) }
+        let shapeKey = StatementShape.key(text).map { ShapeKey(shape: $0, context: policy.context) }
+        if let shapeKey {
+            let byShape: Judgement? = state.withLock { state in
+                if let found = state.shapes[shapeKey] ?? state.previousShapes[shapeKey] {
+                    state.shapeHits += 1
+                    if state.shapes[shapeKey] == nil {
+                        state.shapes[shapeKey] = found
+                        rotateShapesIfFull(&state)
+                    }
+                    // A text that repeats is then an exact hit, without the shape pass.
+                    state.current[key] = found
+                    rotateIfFull(&state)
+                    return found
+                }
+                return nil
+            }
+            if let byShape { return (byShape, true) }
+        }
         let judgement = policy.judge(text)
+        let shareable = shapeKey != nil && Self.isShapeIndependent(judgement)
         state.withLock { state in
+            state.misses += 1
             state.current[key] = judgement
             rotateIfFull(&state)
+            if shareable, let shapeKey {
+                state.shapes[shapeKey] = judgement
+                rotateShapesIfFull(&state)
+            }
         }
         return (judgement, false)
+    }
+
+    /// Whether every text of this judgement's shape gets this judgement.
+    static func isShapeIndependent(_ judgement: Judgement) -> Bool {
+        guard judgement.statements.count == 1, let statement = judgement.statements.first else { return false }
+        if statement.readsConstants || statement.changesSession || statement.sessionEffect != nil { return false }
+        if case .deny(let denial) = statement.verdict, denial.reason == .syntax || denial.position != nil { return false }
+        return true
+    }
+
+    private func rotateShapesIfFull(_ state: inout State) {
+        if state.shapes.count >= generationSize {
+            state.previousShapes = state.shapes
+            state.shapes = [:]
+            state.shapes.reserveCapacity(generationSize)
+        }
     }
 
     private func rotateIfFull(_ state: inout State) {
@@ -69,8 +124,14 @@ public final class VerdictCache: Sendable {
         }
     }
 
+    /// Hits (exact text and shape together) and misses.
     public var counts: (hits: UInt64, misses: UInt64) {
-        state.withLock { ($0.hits, $0.misses) }
+        state.withLock { ($0.hits + $0.shapeHits, $0.misses) }
+    }
+
+    /// Hits by shape alone.
+    public var shapeHits: UInt64 {
+        state.withLock { $0.shapeHits }
     }
 
     public var count: Int {

@@ -160,6 +160,22 @@ let allOperations: [Operation] = [
             return total
         }
     },
+    // pgbench -S: every call a new aid, so the exact text never repeats; the
+    // shape (constants replaced by their token type) does.
+    Operation(id: "shape", name: "cache hit by shape (pgbench -S statement, new aid each call)", text: pgbenchSelect, expect: .allow, targetMicroseconds: nil) { round, count in
+        let base = (round + 1) * 1_000_000
+        let texts = (0..<count).map { pgbenchSelect(base + $0) }
+        let shapeCache = VerdictCache(capacity: 10_000)
+        _ = shapeCache.judge(pgbenchSelect(0), policy: policy)
+        return {
+            var total = 0
+            for text in texts {
+                let (judgement, hit) = shapeCache.judge(text, policy: policy)
+                total &+= judgement.statements.count &+ (hit ? 1 : 1_000_000)
+            }
+            return total
+        }
+    },
     uncached("write", "write to storage (INSERT ... SELECT)", storageWrite, expect: .allow),
     uncached("denied", "denied write (UPDATE dl_cache)", deniedWrite, expect: .deny),
     uncached("multi", "multi-statement text (5 statements)", multiStatement, expect: .allow),
