@@ -489,6 +489,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .deny(let fields, _):
                 poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
                 return
+            case .deallocate(let name, let denial):
+                deallocate(name, denial: denial, on: upstream)
+                return
             case .forwardChangingSession(let clears):
                 token.changesSession = true
                 token.clearsStatements = clears
@@ -511,9 +514,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             batchOpen = true
             var changes = false
             switch deps.gate.judge(sql: parse.query, user: user, mode: mode) {
-            case .deny(let fields, _):
+            case .deny(let fields, _), .deallocate(_, let fields):
                 // The server fails a stand-in Parse itself, so it skips to Sync and
                 // rolls back the batch's implicit transaction exactly as on any error.
+                // (DEALLOCATE is answered by the proxy on the simple protocol only.)
                 poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                 return
             case .forwardChangingSession:
@@ -876,6 +880,31 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         token.restoreSettings = connection.appliedSettings
         connection.appliedSettings = settings
         sendProxy(.query(commands.joined(separator: "; ")), kind: .query, token: token, on: connection)
+    }
+
+    /// `DEALLOCATE name` in transaction pooling: the client's protocol-level
+    /// statement lives under a shared name on the server, so the proxy
+    /// forgets the client's name and answers as the server would
+    /// (`CommandComplete DEALLOCATE`); a name that is not one of them is
+    /// refused with the policy's denial, with the server's error semantics.
+    private func deallocate(_ name: String, denial: ErrorFields, on upstream: UpstreamConnection) {
+        guard mode == .transaction, statements[name] != nil, tracker.isIdle, !batchOpen else {
+            poison(.query(Self.poisonText), kind: .query, error: denial, on: upstream)
+            return
+        }
+        let status = TransactionStatus(rawValue: transactionStatus) ?? .idle
+        if status == .failed {
+            send(.errorResponse(.make(
+                severity: "ERROR", sqlState: "25P02",
+                message: "current transaction is aborted, commands ignored until end of transaction block"
+            )))
+        } else {
+            statements[name] = nil
+            send(.commandComplete("DEALLOCATE"))
+        }
+        send(.readyForQuery(status))
+        context?.flush()
+        releaseIfIdle()
     }
 
     /// Returns the server connection at a transaction boundary (transaction pooling).

@@ -66,6 +66,11 @@ public struct PolicyGate: StatementGate {
             }
             return changes || clears ? .forwardChangingSession(clearsStatements: clears) : .forward
         }
+        if policy.context.surface == .wire, policy.context.mode == .transaction,
+           judgement.statements.count == 1, let name = judgement.statements[0].deallocateName {
+            // Counted when the proxy refuses it (the name is not a protocol-level statement).
+            return .deallocate(name: name, denial: Self.fields(denial, severity: "ERROR"))
+        }
         record(denial, user: user, fingerprint: StatementPolicy.fingerprint(sql))
         return .deny(Self.fields(denial, severity: "ERROR"), reason: denial.reason.rawValue)
     }

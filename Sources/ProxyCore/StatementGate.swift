@@ -25,6 +25,10 @@ public enum GateDecision: Sendable, Equatable {
     case forwardChangingSession(clearsStatements: Bool)
     /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
     case deny(ErrorFields, reason: String)
+    /// `DEALLOCATE name` in transaction pooling (the whole text): answer it
+    /// in the proxy when `name` is one of the client's protocol-level
+    /// statements, else refuse with `denial`.
+    case deallocate(name: String, denial: ErrorFields)
 }
 
 /// Forwards everything: the "policy off" switch that benchmarks compare against.

@@ -34,10 +34,15 @@ public struct JudgedStatement: Sendable, Equatable {
     public var writes: Bool
     /// The verdict depended on the value of a constant (see `VerdictCache`).
     public var readsConstants: Bool
+    /// The name of a `DEALLOCATE name` (not ALL). Transaction pooling denies
+    /// it here; the proxy answers it itself when the name is one of the
+    /// client's protocol-level statements (policy.md, "Pooling").
+    public var deallocateName: String?
 
     public init(
         kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil,
-        changesSession: Bool = false, writes: Bool = false, readsConstants: Bool = false
+        changesSession: Bool = false, writes: Bool = false, readsConstants: Bool = false,
+        deallocateName: String? = nil
     ) {
         self.kind = kind
         self.verdict = verdict
@@ -46,6 +51,7 @@ public struct JudgedStatement: Sendable, Equatable {
         self.changesSession = changesSession || sessionEffect != nil
         self.writes = writes
         self.readsConstants = readsConstants
+        self.deallocateName = deallocateName
     }
 }
 

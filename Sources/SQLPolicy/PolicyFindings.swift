@@ -12,6 +12,9 @@ struct PolicyFindings {
     /// another text with other constants may be judged differently, so the
     /// judgement must not be shared by texts of the same shape.
     var readsConstants = false
+    /// `DEALLOCATE name` (not ALL): the name, for the proxy to answer itself
+    /// when it names one of the client's protocol-level statements.
+    var deallocateName: String?
 
     mutating func deny(_ reason: DenialReason) {
         reasons.insert(reason)

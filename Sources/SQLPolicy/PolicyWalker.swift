@@ -142,7 +142,10 @@ struct PolicyWalker {
             if isTool { findings.deny(.other) }
             // DEALLOCATE ALL is always fine; a named one in transaction pooling
             // is answered by the proxy when it names a protocol-level statement.
-            if isTransactionPooling && fields["name"]?.string != nil { findings.deny(.other) }
+            if let name = fields["name"]?.string {
+                findings.deallocateName = name
+                if isTransactionPooling { findings.deny(.other) }
+            }
         default:
             findings.deny(.other)
         }

@@ -29,7 +29,8 @@ public struct StatementPolicy: Sendable {
                 statements.append(JudgedStatement(
                     kind: type, verdict: walker.findings.verdict, location: location,
                     sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession,
-                    writes: walker.findings.writes, readsConstants: walker.findings.readsConstants
+                    writes: walker.findings.writes, readsConstants: walker.findings.readsConstants,
+                    deallocateName: walker.findings.deallocateName
                 ))
             }
             if context.surface == .tool && statements.count > 1 {

@@ -606,6 +606,46 @@ def test_close_then_reparse_same_name(pool2):
         assert x.execute("s_re").ok().rows == [["second"]]
 
 
+def tags(result) -> list[str]:
+    return [m.payload.rstrip(b"\0").decode() for m in result.messages if m.kind == b"C"]
+
+
+def test_deallocate_of_a_protocol_level_statement(pool2):
+    """policy.md "Pooling": DEALLOCATE name of a protocol-level statement is handled by the
+    proxy in transaction pooling (the server-side statement is shared under another name);
+    any other named DEALLOCATE is denied (other)."""
+    url = pool2.database_url
+    with Wire(url) as x:
+        x.prepare("s_dealloc", "SELECT 'kept'::text").ok()
+        r = x.query("DEALLOCATE s_dealloc")
+        assert r.sqlstate is None and tags(r) == ["DEALLOCATE"], r.describe()
+        r = x.execute("s_dealloc")
+        assert r.sqlstate == "26000", f"the name is gone: {r.describe()}"
+        x.prepare("s_dealloc", "SELECT 'again'::text").ok()
+        assert x.execute("s_dealloc").ok().rows == [["again"]]
+        r = x.query("DEALLOCATE PREPARE s_dealloc")
+        assert tags(r) == ["DEALLOCATE"], r.describe()
+        r = x.query("DEALLOCATE no_such_statement")
+        assert r.sqlstate == "42501" and r.error.get("M") == OTHER.message, r.describe()
+        assert x.query("BEGIN").ok()
+        x.prepare("s_tx", "SELECT 1").ok()
+        r = x.query("DEALLOCATE s_tx")
+        assert tags(r) == ["DEALLOCATE"] and r.status == "T", r.describe()
+        assert x.query("COMMIT").ok()
+        assert x.value("SELECT 'still served'") == "still served"
+
+
+def test_psycopg_prepared_cache_eviction_deallocates(pool2):
+    """psycopg 3 evicts from its prepared-statement cache with Close (libpq 17+) or
+    DEALLOCATE name (older libpq): either way the client keeps working."""
+    with psycopg.connect(pool2.database_url, prepare_threshold=0, autocommit=True) as conn:
+        conn.prepared_max = 2
+        for round_ in range(3):
+            for i in range(6):
+                got = conn.execute(f"SELECT {i} + %s::int AS n /* q{i} */", [round_]).fetchone()
+                assert got == (i + round_,)
+
+
 # --- pitfalls: session state ----------------------------------------------------------
 
 
