@@ -26,6 +26,11 @@ public struct ProxyConfiguration: Sendable {
     public var idleInTransactionTimeout: TimeAmount = .seconds(300)
     /// Statements kept prepared per server connection (least recently used are closed).
     public var maxPreparedStatementsPerConnection = 200
+    /// Server connections to one upstream server across its workspace roles,
+    /// for the whole proxy; shared out among the event loops (each gets
+    /// `limit / loops`, the first `limit % loops` one more, at least 1).
+    /// Nil: no limit beyond `pool.maxConnections` per role.
+    public var upstreamConnectionLimit: Int?
 
     public init(
         host: String = "127.0.0.1",

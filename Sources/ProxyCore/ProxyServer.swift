@@ -48,11 +48,15 @@ public final class ProxyServer: Service, Sendable {
         let configuration = self.configuration
         let upstreamTLS = self.upstreamTLS
         let logger = self.logger
-        for loop in group.makeIterator() {
+        let loops = Array(group.makeIterator())
+        for (index, loop) in loops.enumerated() {
+            let share = configuration.upstreamConnectionLimit.map { limit in
+                max(1, limit / loops.count + (index < limit % loops.count ? 1 : 0))
+            }
             pools[ObjectIdentifier(loop)] = try await loop.submit {
                 NIOLoopBound(
                     UpstreamPool(
-                        eventLoop: loop, configuration: configuration.pool, tlsContext: upstreamTLS,
+                        eventLoop: loop, configuration: configuration.pool, upstreamLimit: share, tlsContext: upstreamTLS,
                         maxMessageLength: configuration.maxMessageLength, logger: logger
                     ),
                     eventLoop: loop

@@ -50,9 +50,19 @@ final class UpstreamPool {
     private var pools: [PoolKey: KeyedPool] = [:]
     private var nextID = 1
     private var shuttingDown = false
+    /// At most this many connections (open or being opened) to one upstream
+    /// server from this loop, across its workspace roles; nil: no limit.
+    private let upstreamLimit: Int?
+    private var upstreamCounts: [UpstreamTarget: Int] = [:]
+    /// Pools whose creations were deferred by `upstreamLimit`, oldest first.
+    private var deferred: [UpstreamTarget: [PoolKey]] = [:]
 
-    init(eventLoop: EventLoop, configuration: PoolConfiguration, tlsContext: NIOSSLContext?, maxMessageLength: Int, logger: Logger) {
+    init(
+        eventLoop: EventLoop, configuration: PoolConfiguration, upstreamLimit: Int? = nil,
+        tlsContext: NIOSSLContext?, maxMessageLength: Int, logger: Logger
+    ) {
         self.eventLoop = eventLoop
+        self.upstreamLimit = upstreamLimit.map { max(1, $0) }
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.maxMessageLength = maxMessageLength
@@ -145,7 +155,13 @@ final class UpstreamPool {
         for action in actions {
             switch action {
             case .createConnection:
-                createConnection(pool: pool, key: key)
+                let target = key.target
+                if let limit = upstreamLimit, upstreamCounts[target, default: 0] >= limit {
+                    deferCreation(pool: pool, key: key)
+                } else {
+                    upstreamCounts[target, default: 0] += 1
+                    createConnection(pool: pool, key: key)
+                }
             case .lease(let id, let request, let healthCheck):
                 guard let connection = pool.connections[id] else { continue }
                 if healthCheck {
@@ -175,6 +191,37 @@ final class UpstreamPool {
             case .shutdownComplete:
                 pools[key] = nil
             }
+        }
+    }
+
+    // MARK: The limit per upstream
+
+    /// The upstream is at its limit: the pool's requests wait (up to the
+    /// wait timeout), and the connection idle the longest in another pool
+    /// of the same upstream is closed to make room, as PgBouncer does for
+    /// `max_db_connections`.
+    private func deferCreation(pool: KeyedPool, key: PoolKey) {
+        perform(pool.machine.creationDeferred(now: now()), pool: pool, key: key)
+        var queue = deferred[key.target, default: []]
+        if !queue.contains(key) { queue.append(key) }
+        deferred[key.target] = queue
+        let donor = pools.filter { $0.key.target == key.target && $0.key != key && $0.value.machine.idleCount > 0 }
+            .min { $0.key.user < $1.key.user }
+        if let (donorKey, donorPool) = donor, let actions = donorPool.machine.evictIdle(now: now()) {
+            perform(actions, pool: donorPool, key: donorKey)
+        }
+    }
+
+    /// A connection to `target` is gone (closed or never opened): give its
+    /// place to the oldest pool waiting for one.
+    private func connectionGone(_ target: UpstreamTarget) {
+        upstreamCounts[target, default: 1] -= 1
+        guard let limit = upstreamLimit else { return }
+        while upstreamCounts[target, default: 0] < limit, var queue = deferred[target], !queue.isEmpty {
+            let key = queue.removeFirst()
+            deferred[target] = queue.isEmpty ? nil : queue
+            guard let pool = pools[key], pool.machine.hasUnservedWaiters else { continue }
+            perform(pool.machine.capacityAvailable(now: now()), pool: pool, key: key)
         }
     }
 
@@ -222,12 +269,14 @@ final class UpstreamPool {
                     metrics.serverConnectionsOpen.decrement()
                     pool.connections[closed.id] = nil
                     perform(pool.machine.connectionClosed(closed.id, now: now()), pool: pool, key: key)
+                    connectionGone(key.target)
                 }
                 perform(pool.machine.connectionEstablished(id, now: now()), pool: pool, key: key)
             case .failure(let error):
                 metrics.upstreamErrors.increment()
                 logger.warning("upstream login failed", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
                 perform(pool.machine.connectionFailed(error: Self.describe(error, key: key), now: now()), pool: pool, key: key)
+                connectionGone(key.target)
             }
         }, eventLoop: loop)
 
@@ -251,6 +300,7 @@ final class UpstreamPool {
                     guard let connection = try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) else {
                         channel.close(promise: nil)
                         perform(pool.machine.connectionFailed(error: "internal error", now: now()), pool: pool, key: key)
+                        connectionGone(key.target)
                         return
                     }
                     connection.whenReady { result in readyBox.value(connection, result) }
@@ -261,6 +311,7 @@ final class UpstreamPool {
                         pool.machine.connectionFailed(error: "could not connect to the workspace's upstream server (\(key.target.name)): \(error)", now: now()),
                         pool: pool, key: key
                     )
+                    connectionGone(key.target)
                 }
             }
     }

@@ -30,6 +30,10 @@ public struct SluiceConfiguration: Sendable {
     /// Event loops (threads) of the proxy; each has its own pools.
     public var threads = System.coreCount
     public var poolMinIdle = 0
+    /// Server connections to one upstream server across all its workspace
+    /// roles, for the whole process (shared out among the event loops);
+    /// 0: no limit beyond `pool_size` per role.
+    public var upstreamPoolSize = 0
     public var poolIdleTimeoutSeconds = 600.0
     public var poolMaxLifetimeSeconds = 3600.0
     public var queryWaitTimeoutSeconds = 30.0
@@ -112,6 +116,7 @@ public struct SluiceConfiguration: Sendable {
             case "pool_size": poolSize = try Self.int(key, value, range: 1...10_000)
             case "threads": threads = try Self.int(key, value, range: 1...256)
             case "pool_min_idle": poolMinIdle = try Self.int(key, value, range: 0...10_000)
+            case "upstream_pool_size": upstreamPoolSize = try Self.int(key, value, range: 0...100_000)
             case "pool_idle_timeout": poolIdleTimeoutSeconds = try Self.seconds(key, value)
             case "pool_max_lifetime": poolMaxLifetimeSeconds = try Self.seconds(key, value)
             case "query_wait_timeout": queryWaitTimeoutSeconds = try Self.seconds(key, value)

@@ -31,7 +31,7 @@ import pytest
 
 from policywire import OTHER, assert_denial_fields, bind_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import JDBC_JAR, PgURI, clean_env, missing, require_binary, require_module, run
-from txpool import SluiceServe, Wire, describe_statement_msg
+from txpool import SluiceServe, Wire, describe_statement_msg, with_port
 
 psycopg = require_module("psycopg")
 asyncpg = require_module("asyncpg")
@@ -502,6 +502,49 @@ def test_pool_exhausted_53300_then_served(pool1):
         th.join(20)
         assert result["r"].ok().rows == [["served"]]
         assert result["t"] < 1.8, f"served {result['t']:.2f}s later"
+
+
+def _runtime_url(dev, port: int) -> str:
+    """The runtime role's transaction-pooled URI (operator token), on the private proxy."""
+    import json
+    import urllib.request
+    request = urllib.request.Request(
+        dev["SLUICE_API"].rstrip("/") + "/api/v2/ingestion/connection-uris/reveal",
+        data=json.dumps({"kind": "runtime", "pooled": True}).encode(), method="POST",
+        headers={"Authorization": f"Bearer {dev['SLUICE_OPERATOR_TOKEN']}", "X-Workspace-Id": "demo",
+                 "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        uri = json.loads(response.read())["uri"]
+    return with_port(uri, port)
+
+
+def test_upstream_limit_is_shared_by_the_roles_of_one_server(dev, tp_logs):
+    """issue 4: pool limits per workspace role *and per upstream*. With one server connection
+    allowed to the upstream, a second role waits (53300 after query_wait_timeout) while the
+    first holds a transaction, and is served once the first's connection is idle again (the
+    idle connection is closed to make room, as PgBouncer's max_db_connections does)."""
+    s = SluiceServe(dev, 2, tp_logs, "upstream1", query_wait_timeout=2,
+                    extra_env={"SLUICE_UPSTREAM_POOL_SIZE": "1", "SLUICE_SHUTDOWN_GRACE_PERIOD": "2"})
+    s.start()
+    try:
+        runtime = _runtime_url(dev, s.port)
+        with Wire(s.database_url) as customer, Wire(runtime, timeout=20) as rt:
+            customer.query("BEGIN").ok()
+            customer.query("SELECT 1").ok()
+            t0 = time.monotonic()
+            r = rt.query("SELECT current_user", timeout=20)
+            waited = time.monotonic() - t0
+            assert r.sqlstate == "53300", f"the other role got {r.describe()}"
+            assert 1.8 <= waited < 8, f"53300 after {waited:.2f}s"
+            customer.query("COMMIT").ok()
+            assert rt.value("SELECT current_user") == "ws_demo_runtime"
+            # And back: the customer's next transaction waits for the runtime's connection to be idle.
+            assert customer.value("SELECT current_user") == "ws_demo_customer"
+            with Wire(s.database_url) as other:
+                assert other.value("SELECT 'served'") == "served"
+    finally:
+        s.stop()
 
 
 def test_pool_exhausted_new_client_53300(pool1):
