@@ -1,0 +1,651 @@
+#!/usr/bin/env bash
+# Transaction pooling: Sluice vs PgBouncer vs direct, as issue 4 specifies it
+# (bench/README.md, "bench/txpool.sh").
+#
+#   bench/txpool.sh
+#
+# Environment (all optional):
+#   ROUNDS=3          rounds; each runs every target once per mode, in an order rotated per round
+#   DURATION=10       seconds per pgbench run (-T)
+#   MODES="..."       run only these modes (default: all, in this order):
+#                       select-simple select-extended select-prepared tpcb-extended
+#                       connect-c16 connect-c8 extended-c256
+#   POOL=20           server connections per pooler: PgBouncer default_pool_size=POOL,
+#                     Sluice SLUICE_THREADS=LOOPS x SLUICE_POOL_SIZE=POOL/LOOPS
+#   LOOPS=2           Sluice event loops (SLUICE_THREADS)
+#   SCALE=1           pgbench -i scale (100,000 accounts per unit)
+#   IDLE_CLIENTS=10000   idle client connections for the RSS test; 0 skips it
+#   IDLE_CONCURRENCY=200 SCRAM handshakes in flight at most while opening them
+#   KEEP=0            1 keeps the temporary directory (logs, pgbench output) after the run
+#   REF=<git ref>     benchmark that commit (git archive into bench/.build-txpool/src)
+#   BIN=<path>        benchmark this sluice executable as it is (no build)
+#
+# Without BIN, Sluice is built in release from a copy of the working tree's
+# Package.swift, Package.resolved, Sources and Tests (or of REF's) in
+# bench/.build-txpool/src, with the scratch path bench/.build-txpool/build
+# (git-ignored): the main .build is not touched, and edits made to the tree
+# while the build runs do not break it.
+#
+# Starts its own throwaway PostgreSQL 15 cluster, one `sluice dev` (which
+# provisions workspace demo, then stops), one `sluice serve` on that state
+# (policy on, no TLS) and PgBouncer (transaction mode, SCRAM); stops all of
+# them on exit. Every target logs in as the workspace's customer role.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=../scripts/lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
+
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+POOL="${POOL:-20}"
+LOOPS="${LOOPS:-2}"
+SCALE="${SCALE:-1}"
+IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
+IDLE_CONCURRENCY="${IDLE_CONCURRENCY:-200}"
+KEEP="${KEEP:-0}"
+ALL_MODES=(select-simple select-extended select-prepared tpcb-extended connect-c16 connect-c8 extended-c256)
+read -r -a MODES <<<"${MODES:-${ALL_MODES[*]}}"
+for mode in "${MODES[@]}"; do
+    [[ " ${ALL_MODES[*]} " == *" $mode "* ]] || die "unknown mode $mode (known: ${ALL_MODES[*]})"
+done
+((POOL % LOOPS == 0)) || die "POOL=$POOL is not a multiple of LOOPS=$LOOPS"
+SLUICE_POOL_PER_LOOP=$((POOL / LOOPS))
+JOBS=2
+BIG_CLIENTS=256
+
+# sluice reads every SLUICE_* variable of its environment as configuration and
+# rejects unknown keys: keep the caller's (e.g. a sourced dev.env) away from it.
+while read -r name; do
+    # shellcheck disable=SC2163  # the variable named by $name
+    export -n "$name"
+done < <(compgen -e | grep '^SLUICE_' || true)
+unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGOPTIONS PGSERVICE
+
+# ---------------------------------------------------------------- dependencies
+need_install=0
+for pkg in postgresql-15 postgresql-client-15 pgbouncer libpg-query-dev; do
+    _apt_installed "$pkg" || need_install=1
+done
+((need_install)) && install_deps
+PGBENCH="$PG_BIN/pgbench"
+PSQL="$PG_BIN/psql"
+PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+[[ -x "$PGBENCH" && -x "$PGBOUNCER" ]] || die "pgbench or pgbouncer is missing"
+
+# ---------------------------------------------------------------- sluice binary
+# sync_tree FROM TO: make TO a copy of FROM, rewriting only files whose content
+# differs (so an incremental release build recompiles only what changed).
+sync_tree() {
+    python3 - "$1" "$2" <<'PY'
+import filecmp, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+keep = set()
+for root, _, files in os.walk(src):
+    rel = os.path.relpath(root, src)
+    os.makedirs(os.path.join(dst, rel), exist_ok=True)
+    for name in files:
+        a, b = os.path.join(root, name), os.path.normpath(os.path.join(dst, rel, name))
+        keep.add(b)
+        if not (os.path.isfile(b) and filecmp.cmp(a, b, shallow=False)):
+            shutil.copyfile(a, b)
+for root, _, files in os.walk(dst):
+    for name in files:
+        if os.path.normpath(os.path.join(root, name)) not in keep:
+            os.remove(os.path.join(root, name))
+PY
+}
+
+SLUICE_DESCRIPTION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "${BIN:-}" ]]; then
+    SLUICE_BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+    SLUICE_DESCRIPTION="$SLUICE_BIN"
+else
+    BUILD_DIR="$HERE/.build-txpool"
+    STAGE="$BUILD_DIR/stage"
+    rm -rf "$STAGE"
+    mkdir -p "$STAGE" "$BUILD_DIR/src"
+    if [[ -n "${REF:-}" ]]; then
+        commit="$(git -C "$ROOT" rev-parse --verify "$REF^{commit}")" || die "REF=$REF is not a commit"
+        git -C "$ROOT" archive "$commit" Package.swift Sources Tests | tar -x -C "$STAGE"
+        SLUICE_DESCRIPTION="${commit:0:7} (REF=$REF)"
+    else
+        (cd "$ROOT" && cp -R Package.swift Sources Tests "$STAGE/")
+        git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null \
+            || SLUICE_DESCRIPTION+=" + uncommitted changes"
+    fi
+    # The same dependency versions as the working tree (Package.resolved is not committed).
+    [[ -f "$ROOT/Package.resolved" ]] && cp "$ROOT/Package.resolved" "$STAGE/"
+    sync_tree "$STAGE" "$BUILD_DIR/src"
+    rm -rf "$STAGE"
+    log "building sluice $SLUICE_DESCRIPTION in $BUILD_DIR (release)"
+    swift build -c release --product sluice --package-path "$BUILD_DIR/src" --scratch-path "$BUILD_DIR/build" >&2 \
+        || die "swift build -c release of sluice failed"
+    SLUICE_BIN="$(swift build -c release --package-path "$BUILD_DIR/src" --scratch-path "$BUILD_DIR/build" --show-bin-path)/sluice"
+fi
+[[ -x "$SLUICE_BIN" ]] || die "$SLUICE_BIN is not an executable"
+
+# ---------------------------------------------------------------- processes
+# 10,000 idle clients need 10,000 descriptors in the proxy (and in the client).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if ((IDLE_CLIENTS > 0 && $(ulimit -n) < IDLE_CLIENTS + 500)); then
+    log "warning: open-file limit $(ulimit -n) is below $((IDLE_CLIENTS + 500)): the idle-client test will fail"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/sluice-txpool.XXXXXX")"
+chmod 711 "$WORK" # the postgres user must reach the cluster and PgBouncer's files
+mkdir -p "$WORK/logs"
+PG_DIR="$WORK/pg"
+started_pg=0
+pids=()
+idle_pid=""
+
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local pid
+    if [[ -n "$idle_pid" ]]; then kill -TERM "$idle_pid" 2>/dev/null || true; fi
+    if [[ -f "$WORK/pgbouncer/pgbouncer.pid" ]]; then
+        pid="$(cat "$WORK/pgbouncer/pgbouncer.pid" 2>/dev/null || true)"
+        if [[ -n "$pid" ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
+    fi
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    ((started_pg)) && pg_stop "$PG_DIR"
+    if [[ "$KEEP" == 1 || $rc != 0 ]]; then
+        log "logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The customer role's server connections: 256 direct clients, plus the idle
+# server connections both poolers keep meanwhile, plus slack.
+ROLE_CONNECTION_LIMIT=$((BIG_CLIENTS + 2 * POOL + 50))
+PG_MAX_CONNECTIONS=$((ROLE_CONNECTION_LIMIT + 50))
+
+PG_PORT="$(free_port)"
+pg_start "$PG_DIR" "$PG_PORT"
+started_pg=1
+# pg_start runs the cluster with max_connections=300: the -c 256 direct run
+# needs more, so restart it with the same options and a larger limit.
+pg_stop "$PG_DIR"
+log "starting PostgreSQL on 127.0.0.1:$PG_PORT with max_connections=$PG_MAX_CONNECTIONS"
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=$PG_MAX_CONNECTIONS -c shared_buffers=64MB" \
+    start >/dev/null || { tail -n 30 "$PG_DIR/postgres.log" >&2 || true; die "PostgreSQL did not restart"; }
+SUPERUSER_URL="$(pg_superuser_url "$PG_DIR" "$PG_PORT")"
+UPSTREAMS="$SUPERUSER_URL?name=primary"
+# The direct target does SCRAM too (pg_start's pg_hba: host ... 127.0.0.1/32 scram-sha-256).
+grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+scram-sha-256' "$PG_DIR/data/pg_hba.conf" \
+    || die "pg_hba.conf has no scram-sha-256 line for 127.0.0.1"
+
+# `sluice dev` provisions workspace demo (master key, operator token, dev.env in
+# $STATE) and is stopped again; the proxy measured is `sluice serve` on that state.
+cd "$WORK"
+ulimit -c unlimited 2>/dev/null || true
+STATE="$WORK/state"
+mkdir -p "$STATE"
+chmod 700 "$STATE"
+log "provisioning workspace demo with sluice dev"
+env SLUICE_STATE_DIR="$STATE" SLUICE_UPSTREAMS="$UPSTREAMS" SLUICE_PORT="$(free_port)" \
+    SLUICE_HTTP_PORT="$(free_port)" SLUICE_LOG_LEVEL=warning SLUICE_BIN="$SLUICE_BIN" \
+    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
+    "$SLUICE_BIN" dev >"$WORK/logs/sluice-dev.log" 2>&1 &
+dev_pid=$!
+pids+=("$dev_pid")
+for _ in $(seq 1 600); do
+    [[ -s "$STATE/dev.env" ]] && break
+    kill -0 "$dev_pid" 2>/dev/null || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev exited"; }
+    sleep 0.2
+done
+[[ -s "$STATE/dev.env" ]] || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev wrote no dev.env within 120s"; }
+DATABASE_URL="$(sed -n 's/^DATABASE_URL=//p' "$STATE/dev.env" | sed "s/^'//; s/'$//")"
+[[ -n "$DATABASE_URL" ]] || die "no DATABASE_URL in $STATE/dev.env"
+kill -TERM "$dev_pid" 2>/dev/null || true
+wait "$dev_pid" 2>/dev/null || true
+pids=()
+
+SLUICE_PORT="$(free_port)"
+log "starting sluice serve (policy on, no TLS, SLUICE_THREADS=$LOOPS SLUICE_POOL_SIZE=$SLUICE_POOL_PER_LOOP) on 127.0.0.1:$SLUICE_PORT"
+mkdir -p "$WORK/state-serve"
+chmod 700 "$WORK/state-serve"
+env SLUICE_STATE_DIR="$WORK/state-serve" SLUICE_MASTER_KEY_FILE="$STATE/master.key" \
+    SLUICE_OPERATOR_TOKEN_FILE="$STATE/operator.token" SLUICE_UPSTREAMS="$UPSTREAMS" \
+    SLUICE_PORT="$SLUICE_PORT" SLUICE_HTTP_PORT="$(free_port)" SLUICE_POLICY=true SLUICE_LOG_LEVEL=warning \
+    SLUICE_THREADS="$LOOPS" SLUICE_POOL_SIZE="$SLUICE_POOL_PER_LOOP" \
+    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
+    "$SLUICE_BIN" serve >"$WORK/logs/sluice.log" 2>&1 &
+SLUICE_PID=$!
+pids+=("$SLUICE_PID")
+wait_port 127.0.0.1 "$SLUICE_PORT" 60 || { tail -n 30 "$WORK/logs/sluice.log" >&2; die "sluice serve did not start"; }
+
+# The customer's password, from the revealed URI (it is the server role's password too).
+CUSTOMER_PASSWORD="$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$DATABASE_URL")"
+[[ -n "$CUSTOMER_PASSWORD" ]] || die "cannot read the customer password from the revealed URI"
+
+# ---------------------------------------------------------------- data
+# pgbench -i as the superuser with search_path=storage, so the four tables land
+# in the workspace's storage schema; then the customer owns them.
+log "loading the pgbench tables (scale $SCALE) into ws_demo's storage schema"
+PGOPTIONS='-c search_path=storage' "$PGBENCH" -i -q -s "$SCALE" "$(pg_superuser_url "$PG_DIR" "$PG_PORT" ws_demo)" \
+    >"$WORK/logs/pgbench-init.log" 2>&1 || { cat "$WORK/logs/pgbench-init.log" >&2; die "pgbench -i failed"; }
+"$PSQL" "$(pg_superuser_url "$PG_DIR" "$PG_PORT" ws_demo)" -q -v ON_ERROR_STOP=1 >"$WORK/logs/setup.log" 2>&1 <<'SQL' \
+    || { cat "$WORK/logs/setup.log" >&2; die "data setup failed"; }
+ALTER TABLE storage.pgbench_accounts OWNER TO ws_demo_customer;
+ALTER TABLE storage.pgbench_branches OWNER TO ws_demo_customer;
+ALTER TABLE storage.pgbench_tellers OWNER TO ws_demo_customer;
+ALTER TABLE storage.pgbench_history OWNER TO ws_demo_customer;
+SQL
+VERIFIER="$("$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT rolpassword FROM pg_authid WHERE rolname = 'ws_demo_customer'")"
+[[ "$VERIFIER" == SCRAM-SHA-256* ]] || die "ws_demo_customer has no SCRAM verifier"
+PG_SCRAM_ITERATIONS="${VERIFIER#SCRAM-SHA-256\$}"
+PG_SCRAM_ITERATIONS="${PG_SCRAM_ITERATIONS%%:*}"
+ROLE_SEARCH_PATH="$("$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT coalesce(array_to_string(setconfig, ' '), '(none)') FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'ws_demo_customer'")"
+
+# ---------------------------------------------------------------- PgBouncer
+PGB_PORT="$(free_port)"
+PGB_MAX_CLIENT_CONN=$((IDLE_CLIENTS + 500 > 10100 ? IDLE_CLIENTS + 500 : 10100))
+mkdir -p "$WORK/pgbouncer"
+printf '"ws_demo_customer" "%s"\n' "$VERIFIER" >"$WORK/pgbouncer/userlist.txt"
+cat >"$WORK/pgbouncer/pgbouncer.ini" <<INI
+[databases]
+; no user here: PgBouncer logs into PostgreSQL as the client's role with the
+; SCRAM keys of the client's own login
+ws_demo = host=127.0.0.1 port=$PG_PORT dbname=ws_demo
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $WORK/pgbouncer/userlist.txt
+pool_mode = transaction
+; the same server-connection cap as Sluice's SLUICE_THREADS x SLUICE_POOL_SIZE
+default_pool_size = $POOL
+max_client_conn = $PGB_MAX_CLIENT_CONN
+logfile = $WORK/pgbouncer/pgbouncer.log
+pidfile = $WORK/pgbouncer/pgbouncer.pid
+log_connections = 0
+log_disconnections = 0
+INI
+chmod 700 "$WORK/pgbouncer"
+chmod 600 "$WORK/pgbouncer/userlist.txt" "$WORK/pgbouncer/pgbouncer.ini"
+if [[ "$(id -u)" == 0 ]]; then
+    chown -R postgres:postgres "$WORK/pgbouncer"
+    # setpriv, not runuser: runuser's PAM session resets the open-file limit to
+    # 1024, and PgBouncer needs one descriptor per client.
+    setpriv --reuid=postgres --regid=postgres --init-groups -- \
+        "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
+else
+    "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
+fi
+wait_port 127.0.0.1 "$PGB_PORT" 30 || { cat "$WORK/logs/pgbouncer-start.log" "$WORK/pgbouncer/pgbouncer.log" >&2 || true; die "PgBouncer did not start"; }
+PGB_PID="$(cat "$WORK/pgbouncer/pgbouncer.pid")"
+PGB_VERSION="$("$PGBOUNCER" --version 2>/dev/null | head -n 1)"
+nofile() { awk '/^Max open files/ {print $4}' "/proc/$1/limits" 2>/dev/null || echo '?'; }
+for pid_name in "$SLUICE_PID:sluice" "$PGB_PID:pgbouncer"; do
+    if ((IDLE_CLIENTS > 0)) && [[ "$(nofile "${pid_name%%:*}")" =~ ^[0-9]+$ ]] \
+        && (($(nofile "${pid_name%%:*}") < IDLE_CLIENTS + 100)); then
+        log "warning: ${pid_name#*:} may open only $(nofile "${pid_name%%:*}") files: too few for $IDLE_CLIENTS idle clients"
+    fi
+done
+
+# ---------------------------------------------------------------- targets
+# Passwords go through a passfile, never the command line.
+export PGPASSFILE="$WORK/pgpass"
+escaped_password="$(printf '%s' "$CUSTOMER_PASSWORD" | sed 's/[\\:]/\\&/g')"
+{
+    printf '127.0.0.1:%s:ws_demo:ws_demo_customer:%s\n' "$PG_PORT" "$escaped_password"
+    printf '127.0.0.1:%s:ws_demo:ws_demo_customer:%s\n' "$PGB_PORT" "$escaped_password"
+    printf '127.0.0.1:%s:customer_db:customer.demo:%s\n' "$SLUICE_PORT" "$escaped_password"
+} >"$PGPASSFILE"
+chmod 600 "$PGPASSFILE"
+
+TARGETS=(direct pgbouncer sluice)
+declare -A CONNINFO=(
+    [direct]="host=127.0.0.1 port=$PG_PORT user=ws_demo_customer dbname=ws_demo sslmode=disable"
+    [pgbouncer]="host=127.0.0.1 port=$PGB_PORT user=ws_demo_customer dbname=ws_demo sslmode=disable"
+    # the pooled URI: no options, so transaction pooling
+    [sluice]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable"
+)
+ACCOUNTS=$((100000 * SCALE))
+for target in "${TARGETS[@]}"; do
+    count="$("$PSQL" "${CONNINFO[$target]}" -Atq -c 'SELECT count(*) FROM storage.pgbench_accounts' 2>"$WORK/logs/check-$target.log")" \
+        || { cat "$WORK/logs/check-$target.log" >&2; die "target $target: cannot query storage.pgbench_accounts"; }
+    [[ "$count" == "$ACCOUNTS" ]] || die "target $target sees $count rows, not $ACCOUNTS"
+done
+
+# pgbench's built-in scripts with every table schema-qualified: the
+# customer's search_path is empty, and the policy allows writes only to
+# tables written as storage.<name>.
+SELECT_SCRIPT="$WORK/select-only.sql"
+cat >"$SELECT_SCRIPT" <<'SQL'
+\set aid random(1, 100000 * :scale)
+SELECT abalance FROM storage.pgbench_accounts WHERE aid = :aid;
+SQL
+TPCB_SCRIPT="$WORK/tpcb-like.sql"
+cat >"$TPCB_SCRIPT" <<'SQL'
+\set aid random(1, 100000 * :scale)
+\set bid random(1, 1 * :scale)
+\set tid random(1, 10 * :scale)
+\set delta random(-5000, 5000)
+BEGIN;
+UPDATE storage.pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;
+SELECT abalance FROM storage.pgbench_accounts WHERE aid = :aid;
+UPDATE storage.pgbench_tellers SET tbalance = tbalance + :delta WHERE tid = :tid;
+UPDATE storage.pgbench_branches SET bbalance = bbalance + :delta WHERE bid = :bid;
+INSERT INTO storage.pgbench_history (tid, bid, aid, delta, mtime) VALUES (:tid, :bid, :aid, :delta, CURRENT_TIMESTAMP);
+END;
+SQL
+
+# One transaction of each script through every target, so a denial shows up
+# before minutes of runs (reported, not fatal: the runs will show it too).
+for target in "${TARGETS[@]}"; do
+    for script in "$SELECT_SCRIPT" "$TPCB_SCRIPT"; do
+        out="$WORK/logs/preflight-$target-$(basename "$script" .sql).log"
+        if ! "$PGBENCH" -n -c 1 -t 1 -s "$SCALE" -M extended -f "$script" "${CONNINFO[$target]}" >"$out" 2>&1 \
+            || grep -q 'error' "$out"; then
+            log "warning: $(basename "$script") fails on $target:"
+            grep -m 3 -i 'error' "$out" >&2 || tail -n 3 "$out" >&2
+        fi
+    done
+done
+
+# mode -> "clients|pgbench flags|script"
+declare -A MODE_SPEC=(
+    [select-simple]="16|-M simple|$SELECT_SCRIPT"
+    [select-extended]="16|-M extended|$SELECT_SCRIPT"
+    [select-prepared]="16|-M prepared|$SELECT_SCRIPT"
+    [tpcb-extended]="16|-M extended|$TPCB_SCRIPT"
+    [connect-c16]="16|-C -M simple|$SELECT_SCRIPT"
+    [connect-c8]="8|-C -M simple|$SELECT_SCRIPT"
+    [extended-c256]="$BIG_CLIENTS|-M extended|$SELECT_SCRIPT"
+)
+
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+
+SLUICE_DEAD=""
+check_alive() {
+    [[ -z "$SLUICE_DEAD" ]] || return 0
+    kill -0 "$SLUICE_PID" 2>/dev/null && return 0
+    local status=0
+    wait "$SLUICE_PID" 2>/dev/null || status=$?
+    SLUICE_DEAD="$status"
+    if ((status > 128)); then
+        log "SLUICE DIED: pid $SLUICE_PID was killed by signal $((status - 128)) ($(kill -l "$((status - 128))" 2>/dev/null || echo '?'))"
+    else
+        log "SLUICE DIED: pid $SLUICE_PID exited with status $status"
+    fi
+    log "  its log: $WORK/logs/sluice.log (last lines below); core files, if any: $WORK/core*"
+    tail -n 20 "$WORK/logs/sluice.log" >&2 || true
+    KEEP=1
+}
+
+run_one() {
+    local mode="$1" target="$2" round="$3" clients flags script out
+    IFS='|' read -r clients flags script <<<"${MODE_SPEC[$mode]}"
+    check_alive
+    if [[ "$mode" == tpcb-extended ]]; then
+        # what pgbench's built-in TPC-B does before a run (the run uses -n)
+        "$PSQL" "$(pg_superuser_url "$PG_DIR" "$PG_PORT" ws_demo)" -q \
+            -c 'VACUUM storage.pgbench_branches, storage.pgbench_tellers' \
+            -c 'TRUNCATE storage.pgbench_history' >>"$WORK/logs/vacuum.log" 2>&1 || true
+    fi
+    out="$WORK/logs/pgbench-$mode-$target-$round.log"
+    local rc=0
+    # shellcheck disable=SC2086  # $flags is a list of options
+    "$PGBENCH" -n -c "$clients" -j "$JOBS" -T "$DURATION" -s "$SCALE" $flags -f "$script" \
+        "${CONNINFO[$target]}" >"$out" 2>&1 || rc=$?
+    local tps latency failed error
+    tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | head -n 1)"
+    latency="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n 1)"
+    failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out" | head -n 1)"
+    error="$(grep -m 1 -i 'error' "$out" | tr '\t' ' ' | cut -c 1-240 || true)"
+    if [[ $rc != 0 || -z "$tps" ]]; then
+        log "pgbench $mode $target round $round failed (exit $rc); see $out"
+        grep -m 3 -i 'error' "$out" >&2 || tail -n 3 "$out" >&2 || true
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$target" "$round" "${tps:-nan}" "${latency:-nan}" \
+        "${failed:-0}" "$rc" "$error" >>"$RESULTS"
+    log "$(printf '%-16s round %s  %-9s tps %10s  latency %8s ms%s' "$mode" "$round" "$target" "${tps:-?}" "${latency:-?}" \
+        "$([[ $rc == 0 ]] || echo "  (exit $rc)")")"
+}
+
+total=$((${#MODES[@]} * ROUNDS * ${#TARGETS[@]}))
+log "running $total pgbench runs of ${DURATION}s (${ROUNDS} rounds x ${#TARGETS[@]} targets x ${#MODES[@]} modes)"
+for mode in "${MODES[@]}"; do
+    for ((round = 1; round <= ROUNDS; round++)); do
+        n=${#TARGETS[@]}
+        for ((i = 0; i < n; i++)); do
+            run_one "$mode" "${TARGETS[$(((i + round - 1) % n))]}" "$round"
+        done
+    done
+done
+
+# ---------------------------------------------------------------- idle clients
+# RSS of the pooler's process before and with IDLE_CLIENTS idle, logged-in
+# client connections (bench/idle_clients.py), and how many server connections
+# the customer role has meanwhile.
+IDLE_RESULTS="$WORK/idle.tsv"
+: >"$IDLE_RESULTS"
+server_connections() {
+    "$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'ws_demo_customer'" 2>/dev/null || echo '?'
+}
+rss_of() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo nan; }
+
+idle_test() {
+    local name="$1" pid="$2" port="$3" user="$4" database="$5"
+    local out="$WORK/logs/idle-$name.out" err="$WORK/logs/idle-$name.log"
+    local before_servers during_servers ready="" closing rss_closed
+    check_alive
+    if ! kill -0 "$pid" 2>/dev/null; then
+        printf '%s\t%s\n' "$name" '{"event": "ready", "error": "process not running"}' >>"$IDLE_RESULTS"
+        return
+    fi
+    before_servers="$(server_connections)"
+    log "idle clients: opening $IDLE_CLIENTS connections to $name (pid $pid, open-file limit $(nofile "$pid"))"
+    IDLE_PASSWORD="$CUSTOMER_PASSWORD" python3 "$HERE/idle_clients.py" --host 127.0.0.1 --port "$port" \
+        --user "$user" --database "$database" --count "$IDLE_CLIENTS" --concurrency "$IDLE_CONCURRENCY" \
+        --rss-pid "$pid" --settle 3 >"$out" 2>"$err" &
+    idle_pid=$!
+    for _ in $(seq 1 3000); do
+        ready="$(grep -m 1 '"event": "ready"' "$out" || true)"
+        [[ -n "$ready" ]] && break
+        kill -0 "$idle_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if [[ -z "$ready" ]]; then
+        log "idle clients against $name: no result; see $err"
+        tail -n 5 "$err" >&2 || true
+        kill -TERM "$idle_pid" 2>/dev/null || true
+        wait "$idle_pid" 2>/dev/null || true
+        idle_pid=""
+        printf '%s\t%s\n' "$name" '{"event": "ready", "error": "idle_clients.py gave no result"}' >>"$IDLE_RESULTS"
+        KEEP=1
+        return
+    fi
+    during_servers="$(server_connections)"
+    kill -TERM "$idle_pid" 2>/dev/null || true
+    wait "$idle_pid" 2>/dev/null || true
+    idle_pid=""
+    closing="$(grep -m 1 '"event": "closing"' "$out" || echo '{}')"
+    sleep 3
+    rss_closed="$(rss_of "$pid")"
+    python3 - "$name" "$ready" "$closing" "$before_servers" "$during_servers" "$rss_closed" >>"$IDLE_RESULTS" <<'PY'
+import json, sys
+name, ready, closing, before, during, closed = sys.argv[1:]
+data = json.loads(ready)
+data["alive_at_close"] = json.loads(closing).get("alive")
+data["server_connections_before"] = before
+data["server_connections_during"] = during
+data["rss_after_close_kib"] = closed
+print(name + "\t" + json.dumps(data))
+PY
+    log "idle clients against $name: $ready"
+}
+
+if ((IDLE_CLIENTS > 0)); then
+    idle_test sluice "$SLUICE_PID" "$SLUICE_PORT" customer.demo customer_db
+    idle_test pgbouncer "$PGB_PID" "$PGB_PORT" ws_demo_customer ws_demo
+fi
+
+# ---------------------------------------------------------------- report
+check_alive
+SLUICE_LOG_LINES="$(grep -c -E 'error|warning|critical' "$WORK/logs/sluice.log" || true)"
+printf '\nSluice transaction pooling (issue 4) — %s, %s cores (%s), sluice %s\n' \
+    "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(uname -n)" "$SLUICE_DESCRIPTION"
+printf 'pgbench -n -j %s -T %s, %s rounds, targets interleaved in an order rotated per round; median tps\n' \
+    "$JOBS" "$DURATION" "$ROUNDS"
+printf 'targets, all as ws_demo_customer over TCP on 127.0.0.1 without TLS, every login SCRAM-SHA-256:\n'
+printf '  direct     PostgreSQL 15 (%s), database ws_demo; verifier iterations %s; role settings: %s\n' \
+    "$("$PSQL" "$SUPERUSER_URL" -Atq -c 'SHOW server_version' | cut -d' ' -f1)" "$PG_SCRAM_ITERATIONS" "$ROLE_SEARCH_PATH"
+printf '  pgbouncer  %s, pool_mode=transaction, auth_type=scram-sha-256 (userlist: the role'"'"'s verifier), default_pool_size=%s\n' \
+    "$PGB_VERSION" "$POOL"
+printf '  sluice     sluice serve, policy on, user customer.demo, database customer_db, no options (transaction pooling),\n'
+printf '             SLUICE_THREADS=%s x SLUICE_POOL_SIZE=%s = %s server connections\n' "$LOOPS" "$SLUICE_POOL_PER_LOOP" "$POOL"
+printf 'data: pgbench -i -s %s into schema storage (owned by the customer); scripts schema-qualified (%s, %s)\n' \
+    "$SCALE" "select-only.sql" "tpcb-like.sql"
+[[ -z "$SLUICE_DEAD" ]] || printf 'WARNING: sluice died during the run (exit status %s): its later runs show nan\n' "$SLUICE_DEAD"
+printf 'sluice log: %s lines with error/warning/critical (%s)\n' "$SLUICE_LOG_LINES" \
+    "$([[ "$KEEP" == 1 ]] && echo "$WORK/logs/sluice.log" || echo 'KEEP=1 keeps it')"
+if ((SLUICE_LOG_LINES > 0)); then
+    grep -E 'error|warning|critical' "$WORK/logs/sluice.log" | cut -c 1-300 | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  /'
+fi
+
+python3 - "$RESULTS" "$IDLE_RESULTS" "$IDLE_CLIENTS" "$ROUNDS" <<'PY'
+import collections, json, statistics, sys
+
+results, idle_path, idle_clients, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rows = collections.defaultdict(list)
+for line in open(results):
+    mode, target, rnd, tps, lat, failed, rc, error = (line.rstrip("\n").split("\t") + [""])[:8]
+    rows[(mode, target)].append(dict(round=int(rnd), tps=float(tps), lat=float(lat), failed=int(failed), rc=int(rc), error=error))
+
+def ok(run):
+    return run["rc"] == 0 and run["failed"] == 0 and run["tps"] == run["tps"]
+
+def median(values):
+    values = [v for v in values if v == v]
+    return statistics.median(values) if values else float("nan")
+
+titles = {
+    "select-simple": "-S -M simple -c 16 (select-only, simple protocol)",
+    "select-extended": "-S -M extended -c 16 (select-only, unnamed statements)",
+    "select-prepared": "-S -M prepared -c 16 (select-only, named prepared statements)",
+    "tpcb-extended": "TPC-B-like -M extended -c 16 (BEGIN; 3 UPDATE, SELECT, INSERT; END)",
+    "connect-c16": "-C -S -c 16 (a new connection, with SCRAM, for every transaction)",
+    "connect-c8": "-C -S -c 8 (a new connection, with SCRAM, for every transaction)",
+    "extended-c256": "-S -M extended -c 256 (256 clients, pools of 20)",
+}
+targets = ["direct", "pgbouncer", "sluice"]
+modes = [m for m in titles if any(k[0] == m for k in rows)]
+medians = {}
+works = {}
+
+for mode in modes:
+    print(f"\n== {titles[mode]}")
+    print(f"{'target':<10} {'median tps':>11} {'median lat ms':>14}   tps per round")
+    for target in targets:
+        data = sorted(rows.get((mode, target), []), key=lambda r: r["round"])
+        if not data:
+            continue
+        good = [d for d in data if ok(d)]
+        tps = median([d["tps"] for d in good])
+        lat = median([d["lat"] for d in good])
+        medians[(mode, target)] = tps
+        works[(mode, target)] = len(good) == len(data) == rounds
+        per_round = ", ".join(f"{d['tps']:.0f}" if ok(d) else f"FAILED({d['tps']:.0f} tps, exit {d['rc']}, {d['failed']} failed tx)" for d in data)
+        print(f"{target:<10} {tps:>11.0f} {lat:>14.3f}   {per_round}")
+        for error in sorted({d["error"] for d in data if not ok(d) and d["error"]}):
+            print(f"{'':<10} error: {error}")
+
+    def paired(a, b):
+        ra = {d["round"]: d["tps"] for d in rows.get((mode, a), []) if ok(d)}
+        rb = {d["round"]: d["tps"] for d in rows.get((mode, b), []) if ok(d)}
+        return median([ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0])
+
+    for a, b in (("sluice", "direct"), ("sluice", "pgbouncer")):
+        if (mode, a) in medians and (mode, b) in medians:
+            ratio = medians[(mode, a)] / medians[(mode, b)] if medians[(mode, b)] else float("nan")
+            print(f"ratio {a}/{b:<10} {ratio:6.3f}   (median of per-round ratios {paired(a, b):.3f})")
+
+def ratio(mode, a, b):
+    if (mode, a) not in medians or (mode, b) not in medians or not medians[(mode, b)]:
+        return None
+    return medians[(mode, a)] / medians[(mode, b)]
+
+def verdict(value, minimum):
+    if value is None or value != value:
+        return "MISS (no result)"
+    return ("PASS" if value >= minimum else "MISS") + f" ({value:.3f})"
+
+checks = []
+if "select-extended" in modes:
+    checks.append(("-S -M extended -c 16: sluice >= 1.2 x pgbouncer", verdict(ratio("select-extended", "sluice", "pgbouncer"), 1.2)))
+    checks.append(("-S -M extended -c 16: sluice >= 0.8 x direct", verdict(ratio("select-extended", "sluice", "direct"), 0.8)))
+if "select-prepared" in modes:
+    worked = works.get(("select-prepared", "sluice"), False)
+    checks.append(("-S -M prepared -c 16: sluice works (every run exit 0, no failed transactions)", "PASS" if worked else "MISS"))
+    checks.append(("-S -M prepared -c 16: sluice >= 0.8 x direct", verdict(ratio("select-prepared", "sluice", "direct"), 0.8)))
+if "tpcb-extended" in modes:
+    checks.append(("TPC-B-like -c 16: sluice >= 1.1 x pgbouncer", verdict(ratio("tpcb-extended", "sluice", "pgbouncer"), 1.1)))
+if "connect-c8" in modes:
+    checks.append(("-C -S -c 8: sluice >= 1.15 x pgbouncer", verdict(ratio("connect-c8", "sluice", "pgbouncer"), 1.15)))
+
+idle = {}
+for line in open(idle_path):
+    name, text = line.rstrip("\n").split("\t", 1)
+    idle[name] = json.loads(text)
+if idle:
+    print(f"\n== Idle clients: RSS with {idle_clients} idle, logged-in client connections (bench/idle_clients.py)")
+    for name in ("sluice", "pgbouncer"):
+        d = idle.get(name)
+        if d is None:
+            continue
+        if "error" in d:
+            print(f"{name:<10} {d['error']}")
+            continue
+        alive = d.get("alive")
+        print(f"{name:<10} RSS {d['rss_before_kib']} KiB before, {d['rss_after_kib']} KiB with {alive} open "
+              f"({d['opened']} opened, {d['failed']} failed, {d['seconds']} s to open; SCRAM iterations {d['scram_iterations']}): "
+              f"{d['kib_per_client']} KiB per client above the baseline; {d['rss_after_close_kib']} KiB after they closed")
+        print(f"{'':<10} customer-role server connections: {d['server_connections_before']} before, "
+              f"{d['server_connections_during']} while they were open; still open at close: {d.get('alive_at_close')}")
+        for text, count in d.get("errors", {}).items():
+            print(f"{'':<10} {count} x {text}")
+    s, p = idle.get("sluice", {}), idle.get("pgbouncer", {})
+    if s.get("kib_per_client") is not None and p.get("kib_per_client"):
+        print(f"ratio sluice/pgbouncer KiB per client: {s['kib_per_client'] / p['kib_per_client']:.3f}")
+    if "sluice" in idle:
+        value = s.get("kib_per_client")
+        complete = s.get("alive") == idle_clients
+        label = f"{idle_clients} idle clients: sluice <= 4 KiB RSS per client above baseline"
+        if value is None:
+            checks.append((label, "MISS (no result)"))
+        else:
+            text = ("PASS" if value <= 4 and complete else "MISS") + f" ({value:.3f})"
+            if not complete:
+                label += f"; only {s.get('alive')} of {idle_clients} were open"
+            if idle_clients < 10000:
+                label += " (fewer clients than the 10,000 the target names)"
+            checks.append((label, text))
+print("\n== Targets (from the medians)")
+for label, text in checks:
+    print(f"{text:<18} {label}")
+PY
