@@ -55,6 +55,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Client messages waiting for a server connection (transaction pooling).
     private var waitingFrames: [(frame: Frame, raw: ByteBuffer)] = []
     private var leasing = false
+    /// Inside `channelRead`: frames written now are flushed by `channelReadComplete`.
+    private var reading = false
     /// A statement that may change session settings ran since they were last read back.
     private var sessionTouched = false
     /// The error of the client Query now at the head, if one came (for DISCARD ALL bookkeeping).
@@ -143,6 +145,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 cumulation = nil
                 stitcher.prepend(leftover)
             }
+            reading = true
+            defer { reading = false }
             do {
                 try stitcher.feed(&incoming) { frame, raw in
                     handleMessage(frame: frame, raw: raw)
@@ -776,11 +780,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     // MARK: Transaction pooling: leases
 
     private func requestLease() {
-        guard mode == .transaction, !leasing, upstream == nil, let credential, let context else { return }
+        guard mode == .transaction, !leasing, upstream == nil, let credential, context != nil else { return }
         leasing = true
-        // Read nothing more until a server connection is ours: bounded buffering.
-        _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
-        pendingLease = deps.pool.lease(credential) { [self] result in
+        var pausedReading = false
+        let lease = deps.pool.lease(credential) { [self] result in
             pendingLease = nil
             leasing = false
             switch result {
@@ -796,8 +799,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 for (frame, raw) in frames where !closing {
                     if let upstream { process(frame: frame, raw: raw, on: upstream) }
                 }
-                upstream?.flush()
-                if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
+                // Inside a read, the rest of the read joins these frames and
+                // channelReadComplete flushes them all in one write.
+                if !reading { upstream?.flush() }
+                if pausedReading, let context = self.context {
+                    _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable)
+                }
                 if cancelAfterLease {
                     cancelAfterLease = false
                     cancelRequested()
@@ -814,6 +821,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     fatal(fields)
                 }
             }
+        }
+        // Served at once (an idle connection): nothing to wait for. Otherwise
+        // read nothing more until a server connection is ours (bounded buffering).
+        if leasing, let context {
+            pendingLease = lease
+            pausedReading = true
+            _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
         }
     }
 
