@@ -92,7 +92,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var serverEndedSession = false
     /// Every message type a client may send after startup (protocol 3.0).
     private static let frontendMessageTypes: Set<UInt8> = Set("BCdcfDEHFPQSX".utf8)
-    private let metrics = ProxyMetrics()
+    private let metrics = ProxyMetrics.shared
 
     init(dependencies: Dependencies) {
         self.deps = dependencies

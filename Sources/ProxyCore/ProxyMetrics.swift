@@ -2,6 +2,10 @@ import Metrics
 
 /// The proxy's counters, named once so dashboards and tests agree.
 struct ProxyMetrics: Sendable {
+    /// One set for the process: a connection must not allocate its own
+    /// handles (memory per idle client, a factory lookup per connect).
+    static let shared = ProxyMetrics()
+
     let clientConnectionsTotal = Counter(label: "sluice_proxy_client_connections_total")
     let clientConnectionsOpen = Meter(label: "sluice_proxy_client_connections")
     let serverConnectionsOpen = Meter(label: "sluice_proxy_server_connections")

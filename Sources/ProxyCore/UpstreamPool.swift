@@ -46,7 +46,7 @@ final class UpstreamPool {
     private let tlsContext: NIOSSLContext?
     private let maxMessageLength: Int
     private let logger: Logger
-    private let metrics = ProxyMetrics()
+    private let metrics = ProxyMetrics.shared
     private var pools: [PoolKey: KeyedPool] = [:]
     private var nextID = 1
     private var shuttingDown = false

@@ -19,25 +19,29 @@ extension PoolStateMachine {
     }
 
     /// The earliest instant at which `tick` would have work to do, if any.
+    ///
+    /// Runs after every event (twice per transaction under transaction
+    /// pooling), so it is one pass over the idle connections without
+    /// allocating.
     func nextDeadline() -> PoolInstant? {
-        var earliest: PoolInstant?
-        func consider(_ instant: PoolInstant) {
-            earliest = min(earliest ?? instant, instant)
-        }
         // The queue is ordered by age, so the front waiter expires first.
-        if let oldest = waiters.first {
-            consider(oldest.requestedAt + configuration.waitTimeout)
+        var earliest = waiters.first.map { $0.requestedAt + configuration.waitTimeout }
+        let maxLifetime = configuration.maxLifetime
+        let idleTimeout = idle.count > configuration.minIdleConnections ? configuration.idleTimeout : nil
+        guard maxLifetime != nil || idleTimeout != nil, !idle.isEmpty else { return earliest }
+        var oldestCreated = idle[0].createdAt
+        var longestIdle = idle[0].idleSince
+        for connection in idle.dropFirst() {
+            if connection.createdAt < oldestCreated { oldestCreated = connection.createdAt }
+            if connection.idleSince < longestIdle { longestIdle = connection.idleSince }
         }
-        if let maxLifetime = configuration.maxLifetime {
-            for connection in idle {
-                consider(connection.createdAt + maxLifetime)
-            }
+        if let maxLifetime {
+            let deadline = oldestCreated + maxLifetime
+            earliest = min(earliest ?? deadline, deadline)
         }
-        if let idleTimeout = configuration.idleTimeout,
-            idle.count > configuration.minIdleConnections,
-            let longestIdle = idle.map(\.idleSince).min()
-        {
-            consider(longestIdle + idleTimeout)
+        if let idleTimeout {
+            let deadline = longestIdle + idleTimeout
+            earliest = min(earliest ?? deadline, deadline)
         }
         return earliest
     }
