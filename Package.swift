@@ -1,6 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The proxy's hot path calls generic value types of these modules
+/// (`PoolStateMachine<Int, Int>`, `ResponseTracker<FlowToken>`) once or twice
+/// per transaction: release builds serialize their bodies so ProxyCore can
+/// specialize them instead of resolving generic metadata at run time.
+let crossModuleOptimization: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
 /// The package graph is the architecture: each target imports only the layer
 /// below it (see docs/architecture.md and scripts/check-layering.sh).
 let package = Package(
@@ -48,13 +56,15 @@ let package = Package(
                 "PGWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: crossModuleOptimization
         ),
         .target(
             name: "SluicePool",
             dependencies: [
                 .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            ],
+            swiftSettings: crossModuleOptimization
         ),
         // Layer 2
         .target(
