@@ -34,7 +34,9 @@ public struct ClientStartupMachine: Sendable {
         case close
     }
 
-    private enum State: Sendable {
+    /// `indirect`: the SCRAM exchange's state is boxed, so a session that is
+    /// `ready` does not carry its size inline (memory per idle client).
+    private indirect enum State: Sendable {
         case awaitingFirstPacket(tls: Bool, channelBinding: [UInt8]?)
         case negotiatingTLS
         case resolving(parameters: StartupParameters, tls: Bool, channelBinding: [UInt8]?)

@@ -18,14 +18,29 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    struct Dependencies {
-        var configuration: ProxyConfiguration
-        var credentials: CredentialProvider
-        var gate: StatementGate
-        var pool: UpstreamPool
-        var cancels: CancelRegistry
-        var sessions: SessionRegistry
-        var logger: Logger
+    /// What every session of one event loop shares: one object per loop,
+    /// so a connection holds a pointer to it, not a copy (memory per idle client).
+    final class Dependencies {
+        let configuration: ProxyConfiguration
+        let credentials: CredentialProvider
+        let gate: StatementGate
+        let pool: UpstreamPool
+        let cancels: CancelRegistry
+        let sessions: SessionRegistry
+        let logger: Logger
+
+        init(
+            configuration: ProxyConfiguration, credentials: CredentialProvider, gate: StatementGate,
+            pool: UpstreamPool, cancels: CancelRegistry, sessions: SessionRegistry, logger: Logger
+        ) {
+            self.configuration = configuration
+            self.credentials = credentials
+            self.gate = gate
+            self.pool = pool
+            self.cancels = cancels
+            self.sessions = sessions
+            self.logger = logger
+        }
     }
 
     private let deps: Dependencies

@@ -90,20 +90,38 @@ public final class ProxyServer: Service, Sendable {
         let cancels = self.cancels
         let sessions = self.sessions
         let logger = self.logger
+        // One set of dependencies per loop, shared by its sessions.
+        var shared: [ObjectIdentifier: NIOLoopBound<ClientConnectionHandler.Dependencies>] = [:]
+        for (id, pool) in pools {
+            let loop = pool.eventLoop
+            shared[id] = try await loop.submit {
+                NIOLoopBound(
+                    ClientConnectionHandler.Dependencies(
+                        configuration: configuration, credentials: credentials, gate: gate,
+                        pool: pool.value, cancels: cancels, sessions: sessions, logger: logger
+                    ),
+                    eventLoop: loop
+                )
+            }.get()
+        }
+        let dependencies = shared
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+            // A client's requests are small: a channel keeps its receive buffer
+            // between reads, so start it small (it grows with the traffic).
+            .childChannelOption(
+                ChannelOptions.recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65_536)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let pool = pools[ObjectIdentifier(channel.eventLoop)] else {
+                    guard let dependencies = dependencies[ObjectIdentifier(channel.eventLoop)] else {
                         throw ChannelError.ioOnClosedChannel
                     }
-                    let handler = ClientConnectionHandler(dependencies: .init(
-                        configuration: configuration, credentials: credentials, gate: gate,
-                        pool: pool.value, cancels: cancels, sessions: sessions, logger: logger
-                    ))
+                    let handler = ClientConnectionHandler(dependencies: dependencies.value)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
