@@ -52,7 +52,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     // Authentication
     private var credential: ProxyCredential?
-    private var parameters: StartupParameters?
+    /// The client's startup settings, applied when its session starts.
+    private var startupSettings: [StartupParameter] = []
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -61,7 +62,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var user: ClientUser?
     private var mode: PoolMode = .session
     private var upstream: UpstreamConnection?
-    private var pendingLease: (PoolKey, Int)?
+    /// The request id of a lease in flight (its pool key follows from `credential`).
+    private var pendingLease: Int?
     private var proxyKey: BackendKeyData?
     /// Every message sent to the server and what it still owes, in order.
     private var tracker = ResponseTracker<FlowToken>()
@@ -107,7 +109,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var serverEndedSession = false
     /// Every message type a client may send after startup (protocol 3.0).
     private static let frontendMessageTypes: Set<UInt8> = Set("BCdcfDEHFPQSX".utf8)
-    private let metrics = ProxyMetrics.shared
+    private var metrics: ProxyMetrics { ProxyMetrics.shared }
 
     init(dependencies: Dependencies) {
         self.deps = dependencies
@@ -142,9 +144,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         partialTimer?.cancel()
         if let proxyKey { deps.cancels.unregister(processID: proxyKey.processID) }
         if let sessionID { deps.sessions.remove(sessionID) }
-        if let (key, request) = pendingLease {
+        if let request = pendingLease, let credential {
             pendingLease = nil
-            deps.pool.cancelLease(key: key, request: request)
+            deps.pool.cancelLease(key: UpstreamPool.key(for: credential), request: request)
         }
         releaseUpstream()
         closing = true
@@ -345,7 +347,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             fatal(ClientStartupMachine.passwordFailed(user: parameters.user))
             return
         }
-        self.parameters = parameters
+        self.startupSettings = parameters.settings
         self.user = credential.user
         if let database = parameters.database, database != "customer_db" {
             fatal(.make(severity: "FATAL", sqlState: "3D000", message: "database \"\(database)\" does not exist",
@@ -371,7 +373,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
         }
-        pendingLease = deps.pool.lease(credential) { [self] result in
+        var answered = false
+        let lease = deps.pool.lease(credential) { [self] result in
+            answered = true
             pendingLease = nil
             switch result {
             case .success(let connection):
@@ -393,11 +397,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 perform(machine.upstreamFailed(fields))
             }
         }
+        if !answered { pendingLease = lease.1 }
     }
 
     /// Applies the client's startup settings on the server connection, then greets the client.
     private func prepare(_ connection: UpstreamConnection) {
-        let startupSettings = parameters?.settings ?? []
         var quoted: [String: String] = [:]
         for setting in startupSettings { quoted[setting.name.lowercased()] = Self.quoteLiteral(setting.value) }
         let greet = { [self] in
@@ -840,7 +844,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         // Served at once (an idle connection): nothing to wait for. Otherwise
         // read nothing more until a server connection is ours (bounded buffering).
         if leasing, let context {
-            pendingLease = lease
+            pendingLease = lease.1
             pausedReading = true
             _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
         }

@@ -150,6 +150,7 @@ public enum SluiceRuntime {
 
     /// `sluice serve` (and `sluice dev` with `dev: true`): runs until SIGTERM/SIGINT.
     public static func serve(_ configuration: SluiceConfiguration, dev: Bool) async throws {
+        MallocArenas.limitUnlessConfigured()
         // Before any metric exists (see MetricsBootstrap).
         let registry = MetricsBootstrap.registry
         let logger = makeLogger(configuration)
