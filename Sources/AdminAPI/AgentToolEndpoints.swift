@@ -38,7 +38,7 @@ struct AgentToolEndpoints: Sendable {
         }
         if !problems.isEmpty { throw APIError.validation(problems) }
         // An empty statement is answered as the server answers it (no rows).
-        let statement = try WorkspaceSQL.judge(body.sql, allowEmpty: true)
+        let statement = try WorkspaceSQL.judge(body.sql)
         if statement?.writes == true {
             try principal.require(.update, for: "a storage write through query_customer_db")
         }

@@ -78,7 +78,12 @@ struct DataQueryService: Sendable {
     /// query's timeout as `statement_timeout`.
     func invoke(_ workspace: WorkspaceID, id: UUID, input: [String: JSONInput]) async throws -> (DataQueryRecord, QueryResult) {
         let record = try await get(workspace, id: id)
-        let compiled = try DataQueryValidator.validateSQL(record.sqlTemplate, declared: record.parameters.map(\.name))
+        // Validated at deploy; compiled again here, and judged once more below.
+        guard case .success(let compiled) = DataQueryTemplate.compile(record.sqlTemplate) else {
+            throw APIError.sql(.serviceUnavailable, code: "execution_failed", QueryErrorDetail(
+                sqlstate: "42601", message: "the stored template of data query \(record.name) does not scan"
+            ))
+        }
         let declared = Dictionary(record.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [APIErrorDetail] = []
         for name in input.keys.sorted() where declared[name] == nil {
@@ -101,7 +106,7 @@ struct DataQueryService: Sendable {
             values[parameter.name] = argument
         }
         if !problems.isEmpty { throw APIError.validation(problems) }
-        _ = try WorkspaceSQL.judge(compiled.sql, field: "sql_template")
+        _ = try WorkspaceSQL.judge(compiled.sql)
         let parameters = compiled.names.map { values[$0] ?? .null }
         let result = try await sql.run(
             workspace, sql: compiled.sql, parameters: parameters, maxRows: Self.maxRows,

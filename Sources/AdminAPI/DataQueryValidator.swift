@@ -106,8 +106,7 @@ enum DataQueryValidator {
     }
 
     /// The SQL rules: compiled with the scanner, judged by the policy.
-    @discardableResult
-    static func validateSQL(_ template: String, declared: [String]) throws -> DataQueryTemplate {
+    static func validateSQL(_ template: String, declared: [String]) throws {
         let compiled: DataQueryTemplate
         switch DataQueryTemplate.compile(template) {
         case .failure(.syntax(let message, let position)):
@@ -146,7 +145,6 @@ enum DataQueryValidator {
             problems.append(APIErrorDetail(field: "parameters[\(index)].name", message: "parameter \(name) does not appear as a :\(name) placeholder in sql_template"))
         }
         if !problems.isEmpty { throw APIError.validation(problems) }
-        return compiled
     }
 
     static func sqlProblem(_ message: String, sqlstate: String, position: Int?) -> APIError {

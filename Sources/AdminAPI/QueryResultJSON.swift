@@ -71,18 +71,13 @@ struct QueryResultJSON: ResponseGenerator, Sendable {
             raw("null", into: &out)
         case .bool(let flag):
             raw(flag ? "true" : "false", into: &out)
-        case .number(let text):
-            if isJSONNumber(text) { raw(text, into: &out) } else { string(text, into: &out) }
+        case .number(let text), .json(let text):
+            // Both are JSON already: `.number` holds JSON number text only
+            // (the proxy's decoder sends NaN and infinities as `.string`), and
+            // json/jsonb output is JSON because the server validates it on input.
+            raw(text, into: &out)
         case .string(let text):
             string(text, into: &out)
-        case .json(let text):
-            // The server's json/jsonb output is JSON; a json value the server
-            // accepted but JSON would not (it never happens for jsonb) is sent as text.
-            if (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil {
-                raw(text, into: &out)
-            } else {
-                string(text, into: &out)
-            }
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -97,6 +92,8 @@ struct QueryResultJSON: ResponseGenerator, Sendable {
         out.append(contentsOf: text.utf8)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// A JSON string literal, escaping what RFC 8259 requires.
     static func string(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -109,40 +106,11 @@ struct QueryResultJSON: ResponseGenerator, Sendable {
             case 0x09: raw("\\t", into: &out)
             case 0..<0x20:
                 raw("\\u00", into: &out)
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
-    }
-
-    /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    static func isJSONNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func digits() -> Int {
-            let start = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-            return index - start
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
-        } else if digits() == 0 {
-            return false
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            if digits() == 0 { return false }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            if digits() == 0 { return false }
-        }
-        return index == bytes.count
     }
 }

@@ -60,11 +60,11 @@ struct TableService: Sendable {
         }
 
         var elements = request.columns.map { column in
-            "\(Self.quoted(column.name)) \(column.type)" + (column.nullable == false || column.primaryKey == true ? " NOT NULL" : "")
+            "\(SQLText.identifier(column.name)) \(column.type)" + (column.nullable == false || column.primaryKey == true ? " NOT NULL" : "")
         }
-        let keys = request.columns.filter { $0.primaryKey == true }.map { Self.quoted($0.name) }
+        let keys = request.columns.filter { $0.primaryKey == true }.map { SQLText.identifier($0.name) }
         if !keys.isEmpty { elements.append("PRIMARY KEY (\(keys.joined(separator: ", ")))") }
-        let statement = "CREATE TABLE storage.\(Self.quoted(request.name)) (\(elements.joined(separator: ", ")))"
+        let statement = "CREATE TABLE storage.\(SQLText.identifier(request.name)) (\(elements.joined(separator: ", ")))"
         do {
             _ = try await sql.run(workspace, sql: statement, surface: .agentTool)
         } catch let error as APIError where error.sqlstate == "42P07" {
@@ -105,7 +105,7 @@ struct TableService: Sendable {
     func delete(_ workspace: WorkspaceID, name: String) async throws {
         guard Self.isName(name) else { throw Self.notFound(RequestBodyDecoder.shown(name)) }
         do {
-            _ = try await sql.run(workspace, sql: "DROP TABLE storage.\(Self.quoted(name))", surface: .agentTool)
+            _ = try await sql.run(workspace, sql: "DROP TABLE storage.\(SQLText.identifier(name))", surface: .agentTool)
         } catch let error as APIError where error.sqlstate == "42P01" || error.code == "not_provisioned" {
             throw Self.notFound(name)
         } catch let error as APIError where error.sqlstate == "2BP01" {
@@ -128,10 +128,6 @@ struct TableService: Sendable {
 
     static func notFound(_ name: String) -> APIError {
         APIError(.notFound, code: "table_not_found", message: "table storage.\(name) not found")
-    }
-
-    static func quoted(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     static let listSQL = """

@@ -29,27 +29,16 @@ struct WorkspaceSQL: Sendable {
         case dataQuery
     }
 
-    /// The tool policy's verdict on `sql`, as the API answers it: the one
-    /// statement when allowed, else 403 with the policy's SQLSTATE and text.
-    static func judge(_ sql: String, field: String = "sql") throws -> JudgedStatement {
-        guard let statement = try judge(sql, allowEmpty: false, field: field) else {
-            throw APIError.validation(field: field, "must hold one SQL statement (it holds none)")
-        }
-        return statement
-    }
-
-    /// As `judge`, but text with no statement (empty, or only comments) is
-    /// nil: the server answers it with an empty result.
-    static func judge(_ sql: String, allowEmpty: Bool, field: String = "sql") throws -> JudgedStatement? {
+    /// The tool policy's verdict on `sql`, as the API answers it: 403 with
+    /// the policy's SQLSTATE and text when denied, else the one statement, or
+    /// nil for a text with none (empty, only comments), which the server
+    /// answers with an empty result.
+    static func judge(_ sql: String) throws -> JudgedStatement? {
         let judgement = policy.judge(sql)
         if case .deny(let denial) = judgement.verdict {
             throw APIError.denied(denial)
         }
-        guard let statement = judgement.statements.first else {
-            if allowEmpty { return nil }
-            throw APIError.validation(field: field, "must hold one SQL statement (it holds none)")
-        }
-        return statement
+        return judgement.statements.first
     }
 
     func run(

@@ -6,9 +6,9 @@
 /// a configured database name, a SCRAM verifier we encoded ourselves); the
 /// quoting is still complete so that a mistake elsewhere cannot become an
 /// injection.
-enum SQLText {
+public enum SQLText {
     /// `"name"` with embedded quotes doubled.
-    static func identifier(_ name: String) -> String {
+    public static func identifier(_ name: String) -> String {
         "\"" + name.replacingAll("\"", with: "\"\"") + "\""
     }
 

@@ -44,56 +44,6 @@ enum PGQueryScanner {
         return .tokens(tokens)
     }
 
-    /// The text's *shape*: its tokens as written, with every constant
-    /// (numbers, strings, bit strings) replaced by a marker of its token type
-    /// and comments and whitespace dropped. Two texts of the same shape are
-    /// the same token sequence up to constant values, so the parser gives
-    /// them trees that differ only in those values. Nil when the scanner
-    /// fails (the parser will report it).
-    static func shape(_ sql: String) -> [UInt8]? {
-        if sql.utf8.contains(0) { return nil }
-        let result = pg_query_scan(sql)
-        defer { pg_query_free_scan_result(result) }
-        guard result.error == nil, let data = result.pbuf.data else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: Int(result.pbuf.len))
-        guard let tokens = decodeScanResult(bytes) else { return nil }
-        var shape: [UInt8] = []
-        shape.reserveCapacity(sql.utf8.count)
-        let text = Array(sql.utf8)
-        for (index, token) in tokens.enumerated() {
-            // A token is the text from its start to the next token's start,
-            // less trailing whitespace: libpg_query reports a short `end` for
-            // some tokens (U&"..." and U&'...'), never a wrong start.
-            let next = index + 1 < tokens.count ? tokens[index + 1].start : text.count
-            guard token.start >= 0, token.start <= next, next <= text.count else { return nil }
-            var end = next
-            while end > token.start, isWhitespace(text[end - 1]) { end -= 1 }
-            switch token.kind {
-            case sqlComment, cComment:
-                continue
-            case fconst, sconst, iconst:
-                // Only these: a U&'...' string (USCONST) can be a syntax
-                // error by its escapes, so it stays as written, with bit strings.
-                shape.append(0x01)
-                shape.append(UInt8(truncatingIfNeeded: token.kind))
-            default:
-                shape.append(contentsOf: text[token.start..<end])
-            }
-            shape.append(0x00)
-        }
-        return shape
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C || byte == 0x0B
-    }
-
-    static let fconst = 260
-    static let sconst = 261
-    static let iconst = 266
-    static let sqlComment = 275
-    static let cComment = 276
-
     /// Reads the `ScanResult` protobuf (pg_query.proto): field 2 repeats
     /// `ScanToken {start = 1; end = 2; token = 4; keyword_kind = 5}`.
     static func decodeScanResult(_ bytes: UnsafeRawBufferPointer) -> [Token]? {

@@ -63,10 +63,10 @@ public indirect enum QueryValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A JSON number, as exact decimal text (int2/4/8, oid, float4/8, numeric).
-    /// NaN and infinities are not JSON numbers and come as `.string`.
+    /// Always valid JSON number text: NaN and infinities come as `.string`.
     case number(String)
     case string(String)
-    /// A json/jsonb value: its JSON text, embedded as it is.
+    /// A json/jsonb value: its JSON text (the server validated it), embedded as it is.
     case json(String)
     case array([QueryValue])
 }

@@ -82,3 +82,32 @@ struct SplitMix {
         return Int(z % UInt64(bound))
     }
 }
+
+/// The oracle of `oneFastShapeIsOneScannerShape`: the same idea as
+/// `StatementShape`, computed from the PostgreSQL scanner's tokens. A token
+/// is its text up to the next token's start, less trailing whitespace
+/// (libpg_query reports a short `end` for U&"..." and U&'...'); comments are
+/// dropped; integers, decimals and plain strings become their token type.
+extension PGQueryScanner {
+    static func shape(_ sql: String) -> [UInt8]? {
+        guard case .tokens(let tokens) = scan(sql) else { return nil }
+        let text = Array(sql.utf8)
+        let constants: Set<Int> = [260, 261, 266]  // FCONST, SCONST, ICONST
+        let comments: Set<Int> = [275, 276]  // SQL_COMMENT, C_COMMENT
+        var shape: [UInt8] = []
+        for (index, token) in tokens.enumerated() {
+            let next = index + 1 < tokens.count ? tokens[index + 1].start : text.count
+            guard token.start >= 0, token.start <= next, next <= text.count else { return nil }
+            var end = next
+            while end > token.start, [0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x0B].contains(text[end - 1]) { end -= 1 }
+            if comments.contains(token.kind) { continue }
+            if constants.contains(token.kind) {
+                shape += [0x01, UInt8(truncatingIfNeeded: token.kind)]
+            } else {
+                shape += text[token.start..<end]
+            }
+            shape.append(0x00)
+        }
+        return shape
+    }
+}
