@@ -13,6 +13,10 @@
 #   POOL=20           server connections per pooler: PgBouncer default_pool_size=POOL,
 #                     Sluice SLUICE_THREADS=LOOPS x SLUICE_POOL_SIZE=POOL/LOOPS
 #   LOOPS=2           Sluice event loops (SLUICE_THREADS)
+#   TARGETS="direct pgbouncer sluice"
+#                     targets to run; sluice_session (the same proxy, session pooling
+#                     through options=-csluice.pooling=session) shows what transaction
+#                     pooling itself costs
 #   SCALE=1           pgbench -i scale (100,000 accounts per unit)
 #   IDLE_CLIENTS=10000   idle client connections for the RSS test; 0 skips it
 #   IDLE_CONCURRENCY=200 SCRAM handshakes in flight at most while opening them
@@ -316,13 +320,17 @@ escaped_password="$(printf '%s' "$CUSTOMER_PASSWORD" | sed 's/[\\:]/\\&/g')"
 } >"$PGPASSFILE"
 chmod 600 "$PGPASSFILE"
 
-TARGETS=(direct pgbouncer sluice)
+read -r -a TARGETS <<<"${TARGETS:-direct pgbouncer sluice}"
 declare -A CONNINFO=(
     [direct]="host=127.0.0.1 port=$PG_PORT user=ws_demo_customer dbname=ws_demo sslmode=disable"
     [pgbouncer]="host=127.0.0.1 port=$PGB_PORT user=ws_demo_customer dbname=ws_demo sslmode=disable"
     # the pooled URI: no options, so transaction pooling
     [sluice]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable"
+    [sluice_session]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable options=-csluice.pooling=session"
 )
+for target in "${TARGETS[@]}"; do
+    [[ -n "${CONNINFO[$target]:-}" ]] || die "unknown target $target (known: ${!CONNINFO[*]})"
+done
 ACCOUNTS=$((100000 * SCALE))
 for target in "${TARGETS[@]}"; do
     count="$("$PSQL" "${CONNINFO[$target]}" -Atq -c 'SELECT count(*) FROM storage.pgbench_accounts' 2>"$WORK/logs/check-$target.log")" \
@@ -553,14 +561,14 @@ titles = {
     "connect-c8": "-C -S -c 8 (a new connection, with SCRAM, for every transaction)",
     "extended-c256": "-S -M extended -c 256 (256 clients, pools of 20)",
 }
-targets = ["direct", "pgbouncer", "sluice"]
+targets = ["direct", "pgbouncer", "sluice", "sluice_session"]
 modes = [m for m in titles if any(k[0] == m for k in rows)]
 medians = {}
 works = {}
 
 for mode in modes:
     print(f"\n== {titles[mode]}")
-    print(f"{'target':<10} {'median tps':>11} {'median lat ms':>14}   tps per round")
+    print(f"{'target':<14} {'median tps':>11} {'median lat ms':>14}   tps per round")
     for target in targets:
         data = sorted(rows.get((mode, target), []), key=lambda r: r["round"])
         if not data:
@@ -571,7 +579,7 @@ for mode in modes:
         medians[(mode, target)] = tps
         works[(mode, target)] = len(good) == len(data) == rounds
         per_round = ", ".join(f"{d['tps']:.0f}" if ok(d) else f"FAILED({d['tps']:.0f} tps, exit {d['rc']}, {d['failed']} failed tx)" for d in data)
-        print(f"{target:<10} {tps:>11.0f} {lat:>14.3f}   {per_round}")
+        print(f"{target:<14} {tps:>11.0f} {lat:>14.3f}   {per_round}")
         for error in sorted({d["error"] for d in data if not ok(d) and d["error"]}):
             print(f"{'':<10} error: {error}")
 
@@ -580,7 +588,7 @@ for mode in modes:
         rb = {d["round"]: d["tps"] for d in rows.get((mode, b), []) if ok(d)}
         return median([ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0])
 
-    for a, b in (("sluice", "direct"), ("sluice", "pgbouncer")):
+    for a, b in (("sluice", "direct"), ("sluice", "pgbouncer"), ("sluice", "sluice_session")):
         if (mode, a) in medians and (mode, b) in medians:
             ratio = medians[(mode, a)] / medians[(mode, b)] if medians[(mode, b)] else float("nan")
             print(f"ratio {a}/{b:<10} {ratio:6.3f}   (median of per-round ratios {paired(a, b):.3f})")

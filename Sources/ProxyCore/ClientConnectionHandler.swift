@@ -28,6 +28,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         let cancels: CancelRegistry
         let sessions: SessionRegistry
         let logger: Logger
+        /// Nil when `cacheUnnamedStatements` is off.
+        let unnamedStatements: UnnamedStatementCache?
 
         init(
             configuration: ProxyConfiguration, credentials: CredentialProvider, gate: StatementGate,
@@ -40,6 +42,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             self.cancels = cancels
             self.sessions = sessions
             self.logger = logger
+            self.unnamedStatements = configuration.cacheUnnamedStatements ? UnnamedStatementCache() : nil
         }
     }
 
@@ -82,8 +85,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var settings: [String: String] = [:]
     /// Transaction pooling: the client's named statements, by the client's name.
     private var statements: [String: ClientStatement] = [:]
-    /// Transaction pooling: the client's last unnamed Parse and its sequence number.
-    private var unnamed: (parse: Parse, sequence: Int)?
+    /// Transaction pooling: the client's last unnamed Parse (nil: none, or it failed).
+    private var unnamed: ClientUnnamedStatement?
     private var unnamedSequence = 0
     private var capturedSettings: [String: String] = [:]
     private var idleInTransactionTimer: Scheduled<Void>?
@@ -556,7 +559,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             if parse.name.isEmpty {
                 unnamedSequence += 1
-                unnamed = (parse, unnamedSequence)
+                // Shared only where a retry after DDL is always possible: a batch
+                // of its own implicit transaction, nothing executed before it.
+                if batchStartedIdle, !replaying, !batchLog.contains(where: { $0.frame.id == UInt8(ascii: "E") }),
+                   let shared = deps.unnamedStatements?.promotion(for: parse) {
+                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence)
+                    var token = FlowToken()
+                    token.unnamedSequence = unnamedSequence
+                    prepareForClient(shared, token: token, on: upstream)
+                    return
+                }
+                unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence)
                 upstream.unnamedOwner = (ObjectIdentifier(self), unnamedSequence)
                 upstream.write(raw)
                 tracker.sent(.parse, origin: .client, token: FlowToken())
@@ -570,21 +583,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             let statement = ClientStatement(parse: parse)
             statements[parse.name] = statement
-            if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
-                upstream.touchPrepared(statement.serverName)
-                var token = FlowToken()
-                token.emit = .parseComplete
-                performCompletions(tracker.synthesize(.parse, token: token))
-            } else {
-                evictIfNeeded(upstream)
-                sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
-                upstream.preparing.insert(statement.serverName)
-                upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: parse.query, parameterTypes: parse.parameterTypes))))
-                var token = FlowToken()
-                token.clientStatement = parse.name
-                token.serverStatement = statement.serverName
-                tracker.sent(.parse, origin: .client, token: token)
-            }
+            var token = FlowToken()
+            token.clientStatement = parse.name
+            prepareForClient(statement, token: token, on: upstream)
         case UInt8(ascii: "B"):
             batchOpen = true
             guard pooled else {
@@ -598,34 +599,27 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             if name.isEmpty {
-                ensureUnnamed(on: upstream)
-                upstream.write(raw)
-            } else {
-                guard let statement = statements[name] else {
-                    poison(.parse(Self.poisonParse), kind: .parse,
-                           error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
-                           on: upstream)
+                guard let unnamed else {
+                    // Never parsed here, or its Parse failed: never bind whatever the server holds.
+                    poison(.parse(Self.poisonParse), kind: .parse, error: Self.noUnnamedStatement, on: upstream)
                     return
                 }
-                ensurePrepared(statement, on: upstream)
-                // Same message, statement renamed; parameters are copied as bytes, not decoded.
-                var rewritten = ByteBufferAllocator().buffer(capacity: frame.payload.readableBytes + 48)
-                rewritten.writeInteger(UInt8(ascii: "B"))
-                let lengthIndex = rewritten.writerIndex
-                rewritten.writeInteger(Int32(0))
-                rewritten.pgWriteCString(portal)
-                rewritten.pgWriteCString(statement.serverName)
-                rewritten.writeImmutableBuffer(payload)
-                rewritten.setInteger(Int32(rewritten.writerIndex - lengthIndex), at: lengthIndex)
-                upstream.write(rewritten)
-                var token = FlowToken()
-                token.boundStatement = statement.serverName
-                token.batch = batchSequence
-                token.logIndex = batchLog.count - 1
-                tracker.sent(.bind, origin: .client, token: token)
+                if let shared = unnamed.shared {
+                    bindShared(shared, portal: portal, parameters: payload, parsedInBatch: unnamed.batch == batchSequence, on: upstream)
+                    return
+                }
+                ensureUnnamed(on: upstream)
+                upstream.write(raw)
+                tracker.sent(.bind, origin: .client, token: FlowToken())
                 return
             }
-            tracker.sent(.bind, origin: .client, token: FlowToken())
+            guard let statement = statements[name] else {
+                poison(.parse(Self.poisonParse), kind: .parse,
+                       error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
+                       on: upstream)
+                return
+            }
+            bindShared(statement, portal: portal, parameters: payload, parsedInBatch: false, on: upstream)
         case UInt8(ascii: "D"):
             batchOpen = true
             var payload = frame.payload
@@ -636,8 +630,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             let isStatement = kind == UInt8(ascii: "S")
             if pooled && isStatement {
                 if name.isEmpty {
-                    ensureUnnamed(on: upstream)
-                    upstream.write(raw)
+                    guard let unnamed else {
+                        poison(.parse(Self.poisonParse), kind: .parse, error: Self.noUnnamedStatement, on: upstream)
+                        return
+                    }
+                    if let shared = unnamed.shared {
+                        ensurePrepared(shared, on: upstream)
+                        upstream.write(Self.encode(.describe(Describe(kind: .statement, name: shared.serverName))))
+                    } else {
+                        ensureUnnamed(on: upstream)
+                        upstream.write(raw)
+                    }
                 } else if let statement = statements[name] {
                     ensurePrepared(statement, on: upstream)
                     upstream.write(Self.encode(.describe(Describe(kind: .statement, name: statement.serverName))))
@@ -662,9 +665,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Close message"))
                 return
             }
-            if pooled && kind == UInt8(ascii: "S") && !name.isEmpty {
-                // The server-side statement is shared; only the client's name goes.
-                statements[name] = nil
+            if pooled && kind == UInt8(ascii: "S") {
+                // The server-side statement is shared (or, unnamed, perhaps
+                // another client's): only the client's own record goes.
+                if name.isEmpty { unnamed = nil } else { statements[name] = nil }
                 var token = FlowToken()
                 token.emit = .closeComplete
                 performCompletions(tracker.synthesize(.close, token: token))
@@ -711,9 +715,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard let logged = open ? (batchLog, batchStartedIdle) : loggedBatches[batch], logged.1,
               index < logged.0.count,
               !logged.0[..<index].contains(where: { $0.frame.id == UInt8(ascii: "E") }),
-              // Only a client that asks for the row description again can take
-              // rows of the new shape; others (asyncpg) handle 0A000 themselves.
-              logged.0[(index + 1)...].contains(where: { $0.frame.id == UInt8(ascii: "D") })
+              // Only a client that asks for the row description again, or that
+              // parsed the statement in this batch, can take rows of the new
+              // shape; others (asyncpg) handle 0A000 themselves.
+              token.parsedInBatch || logged.0[(index + 1)...].contains(where: { $0.frame.id == UInt8(ascii: "D") })
         else { return false }
         retriedBatches.insert(batch)
         upstream.prepared[name] = nil
@@ -730,6 +735,53 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         upstream.flush()
         return true
+    }
+
+    static let noUnnamedStatement = ErrorFields.make(severity: "ERROR", sqlState: "26000", message: "unnamed prepared statement does not exist")
+
+    /// Answers a client's Parse of a statement that is shared on the server:
+    /// prepared there under its shared name if this connection lacks it (the
+    /// server's ParseComplete is the client's), else answered by the proxy.
+    private func prepareForClient(_ statement: ClientStatement, token: FlowToken, on upstream: UpstreamConnection) {
+        if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
+            // In flight counts as prepared, but only the server's answer makes it so.
+            if upstream.prepared[statement.serverName] != nil { upstream.touchPrepared(statement.serverName) }
+            var answer = FlowToken()
+            answer.emit = .parseComplete
+            performCompletions(tracker.synthesize(.parse, token: answer))
+            return
+        }
+        evictIfNeeded(upstream)
+        sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
+        upstream.preparing.insert(statement.serverName)
+        upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: statement.parse.query,
+                                                parameterTypes: statement.parse.parameterTypes))))
+        var token = token
+        token.serverStatement = statement.serverName
+        tracker.sent(.parse, origin: .client, token: token)
+    }
+
+    /// A client's Bind of a shared statement: prepared on this connection first
+    /// if needed, then the same message with the statement renamed (the
+    /// parameters are copied as bytes, not decoded).
+    private func bindShared(_ statement: ClientStatement, portal: String, parameters: ByteBuffer, parsedInBatch: Bool,
+                            on upstream: UpstreamConnection) {
+        ensurePrepared(statement, on: upstream)
+        var rewritten = ByteBufferAllocator().buffer(capacity: parameters.readableBytes + portal.utf8.count + 48)
+        rewritten.writeInteger(UInt8(ascii: "B"))
+        let lengthIndex = rewritten.writerIndex
+        rewritten.writeInteger(Int32(0))
+        rewritten.pgWriteCString(portal)
+        rewritten.pgWriteCString(statement.serverName)
+        rewritten.writeImmutableBuffer(parameters)
+        rewritten.setInteger(Int32(rewritten.writerIndex - lengthIndex), at: lengthIndex)
+        upstream.write(rewritten)
+        var token = FlowToken()
+        token.boundStatement = statement.serverName
+        token.parsedInBatch = parsedInBatch
+        token.batch = batchSequence
+        token.logIndex = batchLog.count - 1
+        tracker.sent(.bind, origin: .client, token: token)
     }
 
     /// Text that fails in the server's parser, before anything runs.
@@ -762,7 +814,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// name if it is not there yet (answers swallowed; an error is shown).
     private func ensurePrepared(_ statement: ClientStatement, on upstream: UpstreamConnection) {
         if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
-            upstream.touchPrepared(statement.serverName)
+            if upstream.prepared[statement.serverName] != nil { upstream.touchPrepared(statement.serverName) }
             return
         }
         evictIfNeeded(upstream)
@@ -1073,9 +1125,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
                 if entry.kind == .query { headQueryFailed = false }
             case .failed(let entry), .skipped(let entry):
-                if let name = entry.token.serverStatement { upstream?.preparing.remove(name) }
+                if let name = entry.token.serverStatement {
+                    // Closed just before, and not prepared again: gone from the server.
+                    upstream?.preparing.remove(name)
+                    upstream?.prepared[name] = nil
+                }
                 // A statement the server never prepared is not the client's either.
                 if let name = entry.token.clientStatement { statements[name] = nil }
+                if let sequence = entry.token.unnamedSequence, unnamed?.sequence == sequence { unnamed = nil }
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):

@@ -17,10 +17,13 @@ struct ClientStatement: Sendable {
             withUnsafeBytes(of: type.bigEndian) { hasher.update(bufferPointer: $0) }
         }
         let digest = hasher.finalize()
-        let hex = digest.prefix(12).map { byte -> String in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        self.serverName = "sluice_" + hex
+        let digits = Array("0123456789abcdef".utf8)
+        var name = Array("sluice_".utf8)
+        name.reserveCapacity(name.count + 24)
+        for byte in digest.prefix(12) {
+            name.append(digits[Int(byte >> 4)])
+            name.append(digits[Int(byte & 0x0F)])
+        }
+        self.serverName = String(decoding: name, as: UTF8.self)
     }
 }

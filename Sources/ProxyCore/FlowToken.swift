@@ -9,6 +9,8 @@ struct FlowToken: Sendable {
     var clientStatement: String?
     /// The shared server-side name this Parse prepares on the connection.
     var serverStatement: String?
+    /// The client's unnamed Parse (by sequence) this shared Parse stands for (forgotten if it fails).
+    var unnamedSequence: Int?
     /// A proxy-sent message whose error the client must see anyway.
     var showsError = false
     /// A synthetic answer the proxy gives the client at this point.
@@ -23,6 +25,8 @@ struct FlowToken: Sendable {
     var restoreSettings: [String: String]?
     /// A client Bind of this shared statement (for the retry after DDL).
     var boundStatement: String?
+    /// That Bind is in the same batch as the client's Parse of the statement.
+    var parsedInBatch = false
     /// The extended-protocol batch this message belongs to, and its place in the batch's log.
     var batch: Int?
     var logIndex: Int?

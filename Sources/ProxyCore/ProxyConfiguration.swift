@@ -26,6 +26,9 @@ public struct ProxyConfiguration: Sendable {
     public var idleInTransactionTimeout: TimeAmount = .seconds(300)
     /// Statements kept prepared per server connection (least recently used are closed).
     public var maxPreparedStatementsPerConnection = 200
+    /// Transaction pooling: an unnamed statement whose text repeats is bound to
+    /// a shared server-side prepared statement (see `UnnamedStatementCache`).
+    public var cacheUnnamedStatements = true
     /// Server connections to one upstream server across its workspace roles,
     /// for the whole proxy; shared out among the event loops (each gets
     /// `limit / loops`, the first `limit % loops` one more, at least 1).

@@ -637,6 +637,25 @@ def test_failed_parse_does_not_keep_the_name(pool2):
         assert x.execute("s_bad2").ok().rows == [["2"]]
 
 
+def test_failed_parse_in_a_batch_with_its_bind_leaves_nothing_prepared(pool2, storage_table):
+    """Parse of a missing table and its Bind in one batch: the Bind is read while the Parse
+    is in flight. Once the table exists, the same text prepares and runs (the proxy must
+    not think the failed statement is prepared on that server connection)."""
+    url = pool2.database_url
+    table = storage_table()
+    sql = f"SELECT count(*) FROM {table}"
+    with Wire(url) as x:
+        for name in ("s_early1", "s_early2"):
+            x.send(parse_msg(sql, name), bind_msg((), "", name), execute_msg(""), sync_msg())
+            r = x.read_until_ready()
+            assert r.sqlstate == "42P01" and r.status == "I", r.describe()
+        x.query(f"CREATE TABLE {table} (id integer)").ok()
+        for name in ("s_early1", "s_later"):
+            x.send(parse_msg(sql, name), bind_msg((), "", name), execute_msg(""), sync_msg())
+            r = x.read_until_ready()
+            assert not r.errors and r.rows == [["0"]], f"{name}: {r.describe()}"
+
+
 def test_close_then_reparse_same_name(pool2):
     url = pool2.database_url
     with Wire(url) as x:

@@ -1,0 +1,205 @@
+"""Unnamed statements under transaction pooling, and their shared server-side cache.
+
+From the second time one event loop sees an unnamed `Parse` text (with the same parameter
+types), Sluice binds a statement prepared on the server connection under a name derived from
+the text (the one named statements share) instead of letting the server parse it again
+(`cache_unnamed_statements`, on by default; README "Transaction pooling"). What must hold:
+- results are exactly those of the unnamed statement, for every client;
+- a text seen once is never prepared on the server (one-off statements fill no cache);
+- after `ALTER TABLE ... ADD COLUMN`, a repeated unnamed `SELECT *` returns the new shape
+  without an error, with or without a Describe, inside or outside a transaction block;
+- a failed Parse leaves no statement: a later Bind of the unnamed statement fails with 26000;
+- a client's Bind of the unnamed statement never binds another client's: 26000 when the
+  client has none (never parsed, closed, or its Parse failed);
+- with `cache_unnamed_statements=false` nothing is prepared on the server.
+
+Each test uses a private `sluice serve` with one server connection, so the statements the
+server holds can be read from `pg_prepared_statements` on that same connection.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from policywire import bind_msg, execute_msg, parse_msg, sync_msg
+from txpool import SluiceServe, Wire, close_statement_msg, describe_portal_msg
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    return tmp_path_factory.mktemp("sluice-unnamed")
+
+
+def _serve(dev, logs, name, extra):
+    s = SluiceServe(dev, 1, logs, name, query_wait_timeout=5,
+                    extra_env={"SLUICE_SHUTDOWN_GRACE_PERIOD": "2", **extra})
+    try:
+        s.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    return s
+
+
+@pytest.fixture(scope="module")
+def cached(dev, logs):
+    s = _serve(dev, logs, "unnamed-cached", {})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def uncached(dev, logs):
+    s = _serve(dev, logs, "unnamed-uncached", {"SLUICE_CACHE_UNNAMED_STATEMENTS": "false"})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(autouse=True)
+def _proxies_survive(request):
+    yield
+    for name in ("cached", "uncached"):
+        if name in request.fixturenames:
+            s = request.getfixturevalue(name)
+            assert s.alive(), f"sluice serve ({name}) died:\n{s.log_tail()}"
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def run_unnamed(w: Wire, sql: str, params: tuple[str | None, ...] = (), describe: bool = True,
+                param_types: tuple[int, ...] = ()):
+    """Parse, Bind, [Describe portal], Execute, Sync of the unnamed statement: one batch."""
+    msgs = [parse_msg(sql, "", param_types), bind_msg(params, "", "")]
+    if describe:
+        msgs.append(describe_portal_msg(""))
+    msgs += [execute_msg(""), sync_msg()]
+    w.send(*msgs)
+    return w.read_until_ready()
+
+
+def bind_unnamed(w: Wire, params: tuple[str | None, ...] = ()):
+    w.send(bind_msg(params, "", ""), describe_portal_msg(""), execute_msg(""), sync_msg())
+    return w.read_until_ready()
+
+
+def prepared_on_server(w: Wire, sql: str) -> int:
+    """Statements with this text prepared on the (only) server connection."""
+    literal = sql.replace("'", "''")
+    return int(w.value(f"SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE statement = '{literal}'"))
+
+
+def test_repeated_unnamed_text_is_prepared_once_and_shared(cached):
+    url = cached.database_url
+    sql = f"SELECT $1::int + 41 AS answer /* {tag()} */"
+    once = f"SELECT 7 AS seven /* {tag()} */"
+    with Wire(url) as a, Wire(url) as b:
+        for _ in range(3):
+            r = run_unnamed(a, sql, ("1",))
+            assert r.kinds == "12TDCZ" and r.rows == [["42"]], r.describe()
+        assert run_unnamed(a, once).ok().rows == [["7"]]
+        # Another client's first Parse of the text uses the same preparation.
+        r = run_unnamed(b, sql, ("2",))
+        assert r.kinds == "12TDCZ" and r.rows == [["43"]], r.describe()
+        assert prepared_on_server(a, sql) == 1, "a repeated unnamed text is prepared on the server"
+        assert prepared_on_server(a, once) == 0, "a text seen once is not"
+        # The unnamed statement stays the client's after a Sync (pg8000 binds it again):
+        # a's is the one-off text now, b's the shared one.
+        assert bind_unnamed(a).ok().rows == [["7"]]
+        assert bind_unnamed(b, ("10",)).ok().rows == [["51"]]
+        assert run_unnamed(a, sql, ("0",)).ok().rows == [["41"]]
+        assert bind_unnamed(a, ("9",)).ok().rows == [["50"]]
+
+
+def test_parameter_types_are_part_of_the_key(cached):
+    url = cached.database_url
+    sql = f"SELECT pg_catalog.pg_typeof($1)::text /* {tag()} */"
+    with Wire(url) as a:
+        for _ in range(2):
+            assert run_unnamed(a, sql, ("1",), param_types=(23,)).ok().rows == [["integer"]]
+            assert run_unnamed(a, sql, ("1",), param_types=(25,)).ok().rows == [["text"]]
+
+
+def test_nothing_is_prepared_when_the_cache_is_off(uncached):
+    url = uncached.database_url
+    sql = f"SELECT $1::int * 2 /* {tag()} */"
+    with Wire(url) as a:
+        for i in range(3):
+            assert run_unnamed(a, sql, (str(i),)).ok().rows == [[str(2 * i)]]
+        assert prepared_on_server(a, sql) == 0
+
+
+def test_select_star_after_add_column(cached, storage_table):
+    url = cached.database_url
+    table = storage_table()
+    sql = f"SELECT * FROM {table} ORDER BY id"
+    with Wire(url) as a, Wire(url) as other:
+        a.query(f"CREATE TABLE {table} (id integer PRIMARY KEY, name text)").ok()
+        a.query(f"INSERT INTO {table} VALUES (1, 'one')").ok()
+        for _ in range(3):
+            assert run_unnamed(a, sql).ok().rows == [["1", "one"]]
+        assert prepared_on_server(a, sql) == 1
+        other.query(f"ALTER TABLE {table} ADD COLUMN extra text DEFAULT 'x'").ok()
+        # Without a Describe: the client parsed it in this batch and expects the new shape.
+        r = run_unnamed(a, sql, describe=False)
+        assert not r.errors, f"after ALTER TABLE ADD COLUMN: {r.describe()}"
+        assert r.rows == [["1", "one", "x"]], r.rows
+        other.query(f"ALTER TABLE {table} ADD COLUMN more integer DEFAULT 5").ok()
+        r = run_unnamed(a, sql)
+        assert not r.errors, r.describe()
+        assert r.rows == [["1", "one", "x", "5"]]
+        assert b"more\0" in [m for m in r.messages if m.kind == b"T"][0].payload
+        # Inside a transaction block: the same text is parsed by the server as it came.
+        other.query(f"ALTER TABLE {table} DROP COLUMN name").ok()
+        a.query("BEGIN").ok()
+        r = run_unnamed(a, sql)
+        assert not r.errors and r.status == "T", r.describe()
+        assert r.rows == [["1", "x", "5"]]
+        a.query("COMMIT").ok()
+        assert run_unnamed(a, sql).ok().rows == [["1", "x", "5"]]
+
+
+def test_failed_parse_leaves_no_unnamed_statement(cached):
+    url = cached.database_url
+    sql = f"SELECT * FROM storage.no_such_table_{tag()}"
+    with Wire(url) as a:
+        for _ in range(3):
+            r = run_unnamed(a, sql)
+            assert r.sqlstate == "42P01" and r.status == "I", r.describe()
+        r = bind_unnamed(a)
+        assert r.sqlstate == "26000", f"Bind after a failed Parse: {r.describe()}"
+        assert r.error["M"] == "unnamed prepared statement does not exist"
+        assert a.value("SELECT 1") == "1"
+
+
+def test_bind_never_reaches_another_clients_unnamed_statement(cached):
+    url = cached.database_url
+    secret = f"secret of b {tag()}"
+    with Wire(url) as a, Wire(url) as b:
+        b.send(parse_msg(f"SELECT '{secret}'::text", ""), sync_msg())
+        assert b.read_until_ready().kinds == "1Z"
+        # a never parsed an unnamed statement: the server's (b's) is not a's to bind.
+        r = bind_unnamed(a)
+        assert r.sqlstate == "26000", f"a bound someone's unnamed statement: {r.describe()}"
+        assert secret not in str(r.rows)
+        assert bind_unnamed(b).ok().rows == [[secret]]
+        # Closed: gone for the client, even though the server may still hold it.
+        r = b.close_statement("")
+        assert r.kinds == "3Z", r.describe()
+        assert bind_unnamed(b).sqlstate == "26000"
+
+
+def test_close_of_a_shared_unnamed_statement(cached):
+    url = cached.database_url
+    sql = f"SELECT $1::text || '!' /* {tag()} */"
+    with Wire(url) as a:
+        for _ in range(2):
+            assert run_unnamed(a, sql, ("hi",)).ok().rows == [["hi!"]]
+        a.send(close_statement_msg(""), sync_msg())
+        assert a.read_until_ready().kinds == "3Z"
+        assert bind_unnamed(a, ("x",)).sqlstate == "26000"
+        # the shared preparation stays for the next client
+        assert prepared_on_server(a, sql) == 1
+        assert run_unnamed(a, sql, ("again",)).ok().rows == [["again!"]]
