@@ -405,6 +405,28 @@ check_alive() {
     KEEP=1
 }
 
+# CPU time (clock ticks, user + system) of the pooler processes and of the
+# whole PostgreSQL cluster (the postmaster, its live children, and what its
+# exited children used, which the kernel adds to the postmaster's cutime).
+CLK_TCK="$(getconf CLK_TCK)"
+proc_ticks() {  # PID [with-children]: utime+stime (+cutime+cstime) of one process, 0 if gone
+    local stat rest f
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+    rest="${stat##*) }"  # the fields after the command name, from field 3 (state) on
+    read -r -a f <<<"$rest"
+    if [[ "${2:-}" == with-children ]]; then echo $((f[11] + f[12] + f[13] + f[14])); else echo $((f[11] + f[12])); fi
+}
+postgres_ticks() {
+    local postmaster total child children=()
+    postmaster="$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
+    total="$(proc_ticks "$postmaster" with-children)"
+    read -r -a children <"/proc/$postmaster/task/$postmaster/children" 2>/dev/null || true
+    for child in "${children[@]}"; do
+        total=$((total + $(proc_ticks "$child")))
+    done
+    echo "$total"
+}
+
 run_one() {
     local mode="$1" target="$2" round="$3" clients flags script out
     IFS='|' read -r clients flags script <<<"${MODE_SPEC[$mode]}"
@@ -416,10 +438,23 @@ run_one() {
             -c 'TRUNCATE storage.pgbench_history' >>"$WORK/logs/vacuum.log" 2>&1 || true
     fi
     out="$WORK/logs/pgbench-$mode-$target-$round.log"
-    local rc=0
+    local rc=0 sluice0 pgb0 pg0 client_ticks
+    sluice0="$(proc_ticks "$SLUICE_PID")" pgb0="$(proc_ticks "$PGB_PID")" pg0="$(postgres_ticks)"
+    # In a subshell that reads its own children's CPU time (pgbench's) when pgbench is done.
     # shellcheck disable=SC2086  # $flags is a list of options
-    "$PGBENCH" -n -c "$clients" -j "$JOBS" -T "$DURATION" -s "$SCALE" $flags -f "$script" \
-        "${CONNINFO[$target]}" >"$out" 2>&1 || rc=$?
+    client_ticks="$(
+        "$PGBENCH" -n -c "$clients" -j "$JOBS" -T "$DURATION" -s "$SCALE" $flags -f "$script" \
+            "${CONNINFO[$target]}" >"$out" 2>&1 || echo "rc=$?"
+        read -r stat <"/proc/$BASHPID/stat"; read -r -a f <<<"${stat##*) }"; echo $((f[13] + f[14]))
+    )"
+    [[ "$client_ticks" == rc=* ]] && { rc="${client_ticks%%$'\n'*}"; rc="${rc#rc=}"; client_ticks="${client_ticks##*$'\n'}"; }
+    local cpu_pooler=0 cpu_pg cpu_client
+    case "$target" in
+        sluice*) cpu_pooler=$(($(proc_ticks "$SLUICE_PID") - sluice0)) ;;
+        pgbouncer) cpu_pooler=$(($(proc_ticks "$PGB_PID") - pgb0)) ;;
+    esac
+    cpu_pg=$(($(postgres_ticks) - pg0))
+    cpu_client="$client_ticks"
     local tps latency failed error
     tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | head -n 1)"
     latency="$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out" | head -n 1)"
@@ -429,8 +464,10 @@ run_one() {
         log "pgbench $mode $target round $round failed (exit $rc); see $out"
         grep -m 3 -i 'error' "$out" >&2 || tail -n 3 "$out" >&2 || true
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$target" "$round" "${tps:-nan}" "${latency:-nan}" \
-        "${failed:-0}" "$rc" "$error" >>"$RESULTS"
+    local processed
+    processed="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out" | head -n 1)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$target" "$round" "${tps:-nan}" "${latency:-nan}" \
+        "${failed:-0}" "$rc" "$(tr '\t' ' ' <<<"$error")" "${processed:-0}" "$cpu_pooler" "$cpu_pg" "${cpu_client:-0}" "$CLK_TCK" >>"$RESULTS"
     log "$(printf '%-16s round %s  %-9s tps %10s  latency %8s ms%s' "$mode" "$round" "$target" "${tps:-?}" "${latency:-?}" \
         "$([[ $rc == 0 ]] || echo "  (exit $rc)")")"
 }
@@ -536,14 +573,18 @@ if ((SLUICE_LOG_LINES > 0)); then
     grep -E 'error|warning|critical' "$WORK/logs/sluice.log" | cut -c 1-300 | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  /'
 fi
 
-python3 - "$RESULTS" "$IDLE_RESULTS" "$IDLE_CLIENTS" "$ROUNDS" <<'PY'
+python3 - "$RESULTS" "$IDLE_RESULTS" "$IDLE_CLIENTS" "$ROUNDS" "$DURATION" "$(nproc)" <<'PY'
 import collections, json, statistics, sys
 
 results, idle_path, idle_clients, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+duration, cpus = float(sys.argv[5]), int(sys.argv[6])
 rows = collections.defaultdict(list)
 for line in open(results):
-    mode, target, rnd, tps, lat, failed, rc, error = (line.rstrip("\n").split("\t") + [""])[:8]
-    rows[(mode, target)].append(dict(round=int(rnd), tps=float(tps), lat=float(lat), failed=int(failed), rc=int(rc), error=error))
+    mode, target, rnd, tps, lat, failed, rc, error, processed, cpu_pooler, cpu_pg, cpu_client, tck = \
+        (line.rstrip("\n").split("\t") + [""] * 13)[:13]
+    rows[(mode, target)].append(dict(round=int(rnd), tps=float(tps), lat=float(lat), failed=int(failed), rc=int(rc), error=error,
+                                     processed=int(processed or 0), cpu=(int(cpu_pooler or 0), int(cpu_pg or 0), int(cpu_client or 0)),
+                                     tck=int(tck or 100)))
 
 def ok(run):
     return run["rc"] == 0 and run["failed"] == 0 and run["tps"] == run["tps"]
@@ -592,6 +633,20 @@ for mode in modes:
         if (mode, a) in medians and (mode, b) in medians:
             ratio = medians[(mode, a)] / medians[(mode, b)] if medians[(mode, b)] else float("nan")
             print(f"ratio {a}/{b:<10} {ratio:6.3f}   (median of per-round ratios {paired(a, b):.3f})")
+
+    # Where the machine's CPU went: per transaction, and in cores over the run.
+    cpu_rows = []
+    for target in targets:
+        data = [d for d in rows.get((mode, target), []) if ok(d) and d["processed"] > 0]
+        if data:
+            per = [median([d["cpu"][i] / d["tck"] / d["processed"] * 1e6 for d in data]) for i in range(3)]
+            cores = median([sum(d["cpu"]) / d["tck"] / duration for d in data])
+            cpu_rows.append((target, per, cores))
+    if cpu_rows:
+        print(f"CPU us per transaction   {'pooler':>8} {'postgres':>9} {'pgbench':>8} {'total':>8}   cores busy (of {cpus})")
+        for target, per, cores in cpu_rows:
+            pooler = f"{per[0]:8.1f}" if target != "direct" else f"{'-':>8}"
+            print(f"  {target:<22} {pooler} {per[1]:9.1f} {per[2]:8.1f} {sum(per):8.1f}   {cores:.2f}")
 
 def ratio(mode, a, b):
     if (mode, a) not in medians or (mode, b) not in medians or not medians[(mode, b)]:
