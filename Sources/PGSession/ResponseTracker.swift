@@ -82,33 +82,46 @@ public struct ResponseTracker<Token: Sendable>: Sendable {
     /// Records an answer the proxy gives itself, after every earlier answer.
     /// Returns completions to perform now if it is already at the head.
     public mutating func synthesize(_ kind: Kind, token: Token) -> [Completion] {
-        queue.append(Entry(kind: kind, origin: .client, token: token, isSynthetic: true))
         var completions: [Completion] = []
-        drainSynthetic(&completions)
+        synthesize(kind, token: token, into: &completions)
         return completions
+    }
+
+    /// `synthesize(_:token:)`, appending to the caller's array (no allocation per call).
+    public mutating func synthesize(_ kind: Kind, token: Token, into completions: inout [Completion]) {
+        queue.append(Entry(kind: kind, origin: .client, token: token, isSynthetic: true))
+        drainSynthetic(&completions)
     }
 
     /// A server message arrived; `id` is its type byte.
     public mutating func received(_ id: UInt8) -> (Disposition, [Completion]) {
         var completions: [Completion] = []
+        let disposition = received(id, into: &completions)
+        return (disposition, completions)
+    }
+
+    /// `received(_:)`, appending completions to the caller's array: the proxy
+    /// calls this for every server message, so it reuses one array.
+    public mutating func received(_ id: UInt8, into completions: inout [Completion]) -> Disposition {
         drainSynthetic(&completions)
         guard head < queue.count else {
             // Nothing owed: asynchronous messages (notice, notification, parameter status).
-            return (.forward, completions)
+            return .forward
         }
-        let entry = queue[head]
         let disposition: Disposition
-        if case .proxy = entry.origin { disposition = .swallow } else { disposition = .forward }
+        if case .proxy = queue[head].origin { disposition = .swallow } else { disposition = .forward }
+        let kind = queue[head].kind
 
         switch id {
         case UInt8(ascii: "N"), UInt8(ascii: "A"), UInt8(ascii: "S"):
             // Asynchronous; belongs to whoever is at the head.
-            return (disposition, completions)
+            return disposition
         case UInt8(ascii: "E"):
-            if entry.kind == .query {
+            if kind == .query {
                 // A Query's error: more may follow until its ReadyForQuery.
-                return (disposition, completions)
+                return disposition
             }
+            let entry = queue[head]
             pop(&completions, as: .failed(entry))
             if entry.kind != .sync {
                 skipping = true
@@ -116,8 +129,8 @@ public struct ResponseTracker<Token: Sendable>: Sendable {
             }
         case UInt8(ascii: "Z"):
             // Ends a Query, or a Sync (with everything skipped before it).
-            if entry.kind == .query || entry.kind == .sync {
-                pop(&completions, as: .answered(entry))
+            if kind == .query || kind == .sync {
+                pop(&completions, as: .answered(queue[head]))
                 skipping = false
             } else {
                 // Should not happen: the server ended a batch we think is open.
@@ -129,22 +142,25 @@ public struct ResponseTracker<Token: Sendable>: Sendable {
                 }
             }
         case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"):
-            pop(&completions, as: .answered(entry))
+            pop(&completions, as: .answered(queue[head]))
         case UInt8(ascii: "t"):
             sawParameterDescription = true
         case UInt8(ascii: "T"), UInt8(ascii: "n"):
-            if entry.kind == .describeStatement || entry.kind == .describePortal {
+            if kind == .describeStatement || kind == .describePortal {
                 sawParameterDescription = false
-                pop(&completions, as: .answered(entry))
+                pop(&completions, as: .answered(queue[head]))
             }
         case UInt8(ascii: "C"), UInt8(ascii: "I"), UInt8(ascii: "s"):
-            if entry.kind == .execute { pop(&completions, as: .answered(entry)) }
+            if kind == .execute { pop(&completions, as: .answered(queue[head])) }
+        case UInt8(ascii: "D"):
+            // A DataRow: part of the head's answer, the commonest message of all.
+            return disposition
         default:
-            // DataRow, copy messages, FunctionCallResponse: part of the head's answer.
+            // Copy messages, FunctionCallResponse: part of the head's answer.
             break
         }
         drainSynthetic(&completions)
-        return (disposition, completions)
+        return disposition
     }
 
     /// The server connection is gone: everything owed is dropped.

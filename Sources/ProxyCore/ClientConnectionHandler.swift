@@ -30,6 +30,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         let logger: Logger
         /// Nil when `cacheUnnamedStatements` is off.
         let unnamedStatements: UnnamedStatementCache?
+        /// Transaction pooling: logins greeted without a server round trip.
+        let greetings = GreetingCache()
+        /// Storage the loop's sessions reuse for the tracker's completions of
+        /// each server message (taken out while in use: a nested use allocates).
+        var completionScratch: [ResponseTracker<FlowToken>.Completion] = []
 
         init(
             configuration: ProxyConfiguration, credentials: CredentialProvider, gate: StatementGate,
@@ -376,6 +381,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
         }
+        if mode == .transaction,
+           let parameterStatus = deps.greetings.greeting(for: GreetingCache.Key(credential: credential, settings: startupSettings), now: .now()) {
+            // The same login succeeded a moment ago: no server connection needed now.
+            if let denied = deniedParameterStatus(parameterStatus, user: credential.user) {
+                fatal(denied)
+                return
+            }
+            settings = Self.quotedSettings(startupSettings)
+            completeLogin(parameterStatus: parameterStatus)
+            return
+        }
         var answered = false
         let lease = deps.pool.lease(credential) { [self] result in
             answered = true
@@ -405,17 +421,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     /// Applies the client's startup settings on the server connection, then greets the client.
     private func prepare(_ connection: UpstreamConnection) {
-        var quoted: [String: String] = [:]
-        for setting in startupSettings { quoted[setting.name.lowercased()] = Self.quoteLiteral(setting.value) }
+        let quoted = Self.quotedSettings(startupSettings)
         let greet = { [self] in
-            guard !closing, let context else {
+            guard !closing, context != nil else {
                 deps.pool.release(connection, reusable: true)
                 return
             }
-            if let user, let denied = connection.parameterStatus.lazy.compactMap({ status -> ErrorFields? in
-                if case .deny(let fields, _) = self.deps.gate.judgeParameterStatus(name: status.name, value: status.value, user: user) { return fields }
-                return nil
-            }).first {
+            if let user, let denied = deniedParameterStatus(connection.parameterStatus, user: user) {
                 deps.pool.release(connection, reusable: false)
                 fatal(denied)
                 return
@@ -423,20 +435,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             connection.appliedSettings = quoted
             settings = quoted
             attach(connection)
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let loop = context.eventLoop
-            let key = deps.cancels.register { loop.execute { bound.value.cancelRequested() } }
-            proxyKey = key
-            if let sessionID, let user {
-                deps.sessions.authenticated(sessionID, user: user) { message in
-                    loop.execute { bound.value.fatal(.make(severity: "FATAL", sqlState: "57P01", message: message)) }
-                }
+            if mode == .transaction, let credential {
+                deps.greetings.record(connection.parameterStatus, for: GreetingCache.Key(credential: credential, settings: startupSettings),
+                                      now: .now())
             }
-            authTimer?.cancel()
-            authTimer = nil
-            perform(machine.upstreamReady(parameterStatus: connection.parameterStatus, backendKey: key))
-            // Transaction pooling: the connection goes back until the first statement.
-            releaseIfIdle()
+            completeLogin(parameterStatus: connection.parameterStatus)
         }
         var commands: [String] = []
         // Settings another client left (transaction pooling) go first.
@@ -453,6 +456,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .failure(let error):
                 connection.appliedSettings = [:]
                 deps.pool.release(connection, reusable: true)
+                if let credential { deps.greetings.forget(GreetingCache.Key(credential: credential, settings: startupSettings)) }
                 if case .server(var fields) = error {
                     fields.setSeverity("FATAL")
                     perform(machine.upstreamFailed(fields))
@@ -461,6 +465,38 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
             }
         }
+    }
+
+    static func quotedSettings(_ parameters: [StartupParameter]) -> [String: String] {
+        var quoted: [String: String] = [:]
+        for setting in parameters { quoted[setting.name.lowercased()] = quoteLiteral(setting.value) }
+        return quoted
+    }
+
+    private func deniedParameterStatus(_ parameterStatus: [(name: String, value: String)], user: ClientUser) -> ErrorFields? {
+        parameterStatus.lazy.compactMap { status -> ErrorFields? in
+            if case .deny(let fields, _) = self.deps.gate.judgeParameterStatus(name: status.name, value: status.value, user: user) { return fields }
+            return nil
+        }.first
+    }
+
+    /// The session is established: a cancel key, the greeting, and (transaction
+    /// pooling) the server connection, if any, goes back until the first statement.
+    private func completeLogin(parameterStatus: [(name: String, value: String)]) {
+        guard !closing, let context else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let key = deps.cancels.register { loop.execute { bound.value.cancelRequested() } }
+        proxyKey = key
+        if let sessionID, let user {
+            deps.sessions.authenticated(sessionID, user: user) { message in
+                loop.execute { bound.value.fatal(.make(severity: "FATAL", sqlState: "57P01", message: message)) }
+            }
+        }
+        authTimer?.cancel()
+        authTimer = nil
+        perform(machine.upstreamReady(parameterStatus: parameterStatus, backendKey: key))
+        releaseIfIdle()
     }
 
     // MARK: Message phase
@@ -1032,9 +1068,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     func upstream(_ connection: UpstreamConnection, received frame: Frame, raw: ByteBuffer) {
         let id = frame.id
-        let head = tracker.headToken
         let headKind = tracker.headKind
-        let (disposition, completions) = tracker.received(id)
+        // The head's token, read only for the messages that need it (a copy per
+        // message is measurable). A Query's error and a DataRow leave the head in place.
+        let head = (id == UInt8(ascii: "E") || id == UInt8(ascii: "D")) ? tracker.headToken : nil
+        // One array per event loop, reused for every server message.
+        var completions: [ResponseTracker<FlowToken>.Completion] = []
+        swap(&completions, &deps.completionScratch)
+        defer {
+            completions.removeAll(keepingCapacity: true)
+            swap(&completions, &deps.completionScratch)
+        }
+        let disposition = tracker.received(id, into: &completions)
         var forward = disposition == .forward
         switch id {
         case UInt8(ascii: "E"):

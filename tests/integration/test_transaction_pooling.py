@@ -24,10 +24,13 @@ import re
 import ssl
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+import pgwire
 
 from policywire import OTHER, assert_denial_fields, bind_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import JDBC_JAR, PgURI, clean_env, missing, require_binary, require_module, run
@@ -380,6 +383,43 @@ def test_startup_parameters_follow_their_client(pool1):
         assert a.pid() == b.pid()
 
 
+def test_repeated_login_is_greeted_without_a_server_connection(pool1):
+    """A login with exactly the startup settings of an earlier successful one (same role) is
+    greeted with the recorded ParameterStatus values, without leasing a server connection:
+    it succeeds while the only one is held by another client's open transaction. A login
+    with new settings needs the server (it validates them) and waits like a query; invalid
+    settings are refused at login every time."""
+    url = pool1.database_url
+    tag = uuid.uuid4().hex[:8]
+    settings = {"application_name": f"greet-{tag}", "options": "-c TimeZone=Asia/Tokyo"}
+    with Wire(url, **settings) as first:
+        assert first.parameters.get("TimeZone") == "Asia/Tokyo"
+        assert first.value("SHOW TimeZone") == "Asia/Tokyo"
+    with Wire(url) as holder:
+        holder.query("BEGIN").ok()
+        holder.query("SELECT 1").ok()  # holds the pool's only server connection
+        t0 = time.monotonic()
+        with Wire(url, **settings) as again:
+            assert time.monotonic() - t0 < 1.5, "the repeated login waited for a server connection"
+            assert again.parameters.get("TimeZone") == "Asia/Tokyo"
+            assert again.parameters.get("application_name") == f"greet-{tag}"
+            # Its first statement needs the server: served once the holder commits.
+            again.send(pgwire.query_message("SELECT pg_catalog.current_setting('TimeZone'), "
+                                            "pg_catalog.current_setting('application_name')"))
+            time.sleep(0.3)
+            holder.query("COMMIT").ok()
+            r = again.read_until_ready()
+            assert r.ok().rows == [["Asia/Tokyo", f"greet-{tag}"]], r.describe()
+        holder.query("BEGIN").ok()
+        holder.query("SELECT 1").ok()
+        with pytest.raises(AssertionError, match="53300"):
+            Wire(url, application_name=f"new-{tag}")  # new settings: waits, then 53300
+        holder.query("COMMIT").ok()
+    for _ in range(2):
+        with pytest.raises(AssertionError, match="22023|invalid value"):
+            Wire(url, options="-c statement_timeout=not-a-number")
+
+
 def test_startup_timezone_of_one_client_and_set_timezone_of_another(pool1):
     """pgJDBC sends TimeZone as a startup parameter; another client SETs TimeZone. Both
     must keep their own value on the shared server connection, whatever the spelling
@@ -548,13 +588,16 @@ def test_upstream_limit_is_shared_by_the_roles_of_one_server(dev, tp_logs):
 
 
 def test_pool_exhausted_new_client_53300(pool1):
+    """A login that needs the server (startup settings not seen before for this role: a
+    repeated login is greeted from memory, see test_repeated_login_is_greeted_without_a_server_connection)
+    waits query_wait_timeout for a server connection, then gets 53300."""
     url = pool1.database_url
     with Wire(url) as a:
         a.query("BEGIN").ok()
         a.query("SELECT 1").ok()
         t0 = time.monotonic()
         with pytest.raises(AssertionError) as err:
-            Wire(url, timeout=20).close()
+            Wire(url, timeout=20, application_name=f"exhausted-{uuid.uuid4().hex[:8]}").close()
         assert "53300" in str(err.value), str(err.value)
         assert time.monotonic() - t0 >= 1.8
         a.query("COMMIT").ok()
