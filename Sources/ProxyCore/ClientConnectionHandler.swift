@@ -381,9 +381,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
         }
-        if mode == .transaction,
+        if mode == .transaction, deps.pool.hasOpenConnection(for: credential),
            let parameterStatus = deps.greetings.greeting(for: GreetingCache.Key(credential: credential, settings: startupSettings), now: .now()) {
-            // The same login succeeded a moment ago: no server connection needed now.
+            // The same login succeeded a moment ago and the server is reachable
+            // (a down server is reported at login, 08006): no server connection needed now.
             if let denied = deniedParameterStatus(parameterStatus, user: credential.user) {
                 fatal(denied)
                 return

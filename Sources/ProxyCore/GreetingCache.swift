@@ -14,6 +14,9 @@ import PGWire
 /// client that connects for every transaction (serverless functions,
 /// `pgbench -C`) then costs the server nothing at login.
 ///
+/// Used only while the role's pool holds an open server connection, so a
+/// login while the server is down still fails at once with 08006.
+///
 /// Entries expire after `lifetime` (a server restart or upgrade changes
 /// `server_version` and friends), and the cache is emptied when it holds
 /// `capacity` entries. One instance per event loop, used only on that loop.

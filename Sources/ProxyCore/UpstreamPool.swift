@@ -149,6 +149,14 @@ final class UpstreamPool {
 
     var openConnections: Int { pools.values.reduce(0) { $0 + $1.connections.count } }
 
+    /// Whether this role's pool holds an open server connection (idle or
+    /// leased): the server was reachable for it a moment ago. When the server
+    /// goes away its connections close and this turns false.
+    func hasOpenConnection(for credential: ProxyCredential) -> Bool {
+        guard let pool = pools[Self.key(for: credential)] else { return false }
+        return pool.connections.values.contains { $0.isOpen }
+    }
+
     // MARK: Actions
 
     private func perform(_ actions: [PoolStateMachine<Int, Int>.Action], pool: KeyedPool, key: PoolKey) {
