@@ -283,41 +283,64 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func perform(_ actions: [ClientStartupMachine.Action]) {
         guard let context else { return }
+        // Consecutive messages (the greeting is a dozen ParameterStatus, then
+        // BackendKeyData and ReadyForQuery) go out in one buffer and one write.
+        var out: ByteBuffer?
+        func flushOut() {
+            guard let buffer = out else { return }
+            out = nil
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
+        }
+        defer { flushOut() }
         for action in actions where !closing {
             switch action {
             case .sendByte(let byte):
-                var buffer = context.channel.allocator.buffer(capacity: 1)
+                var buffer = out ?? context.channel.allocator.buffer(capacity: 1)
+                out = nil  // unique, so writing does not copy
                 buffer.writeInteger(byte)
-                context.writeAndFlush(NIOAny(buffer), promise: nil)
+                out = buffer
             case .startTLS:
                 guard let tls = deps.configuration.tls else { continue }
+                // The 'S' answer leaves in plain text, before the TLS handler is in place.
+                flushOut()
                 do {
                     try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context), position: .first)
                 } catch {
                     fatal(.make(severity: "FATAL", sqlState: "08P01", message: "could not start TLS"))
                 }
             case .send(let message):
-                var buffer = context.channel.allocator.buffer(capacity: 64)
+                var buffer = out ?? context.channel.allocator.buffer(capacity: 256)
+                out = nil
                 message.write(into: &buffer)
-                context.writeAndFlush(NIOAny(buffer), promise: nil)
+                out = buffer
             case .cancel(let request):
                 metrics.cancelRequests.increment()
                 deps.cancels.cancel(request)
-            case .resolveCredentials(let user, _):
-                resolve(user: user)
-            case .acquireUpstream(_, let parameters):
-                acquireUpstream(parameters: parameters)
             case .fail(let fields):
                 if fields.sqlState == "28P01" { metrics.authFailures.increment() }
+                flushOut()
                 fatal(fields)
             case .close:
+                flushOut()
                 closeQuietly()
+            case .resolveCredentials(let user, _):
+                // These may answer the client at once: what is queued goes first.
+                flushOut()
+                resolve(user: user)
+            case .acquireUpstream(_, let parameters):
+                flushOut()
+                acquireUpstream(parameters: parameters)
             }
         }
     }
 
     private func resolve(user: String) {
         guard let context else { return }
+        if let cached = deps.credentials.cachedCredential(forUser: user) {
+            // Answered a moment ago: no hop to a task and back to this loop.
+            credentialResolved(cached, user: user)
+            return
+        }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let provider = deps.credentials
         let loop = context.eventLoop

@@ -50,4 +50,13 @@ public enum CredentialLookup: Sendable {
 /// a malformed or unknown name is looked up like any other.
 public protocol CredentialProvider: Sendable {
     func credential(forUser user: String) async -> CredentialLookup
+
+    /// An answer the provider already holds, returned at once without
+    /// blocking (a lock and a lookup at most), so a login on the event loop
+    /// skips the hop to a task and back; nil: ask `credential(forUser:)`.
+    func cachedCredential(forUser user: String) -> CredentialLookup?
+}
+
+extension CredentialProvider {
+    public func cachedCredential(forUser user: String) -> CredentialLookup? { nil }
 }

@@ -35,6 +35,12 @@ public final class ControlPlaneCredentialProvider: CredentialProvider {
         case failed(String)
     }
 
+    public func cachedCredential(forUser user: String) -> CredentialLookup? {
+        let now = ContinuousClock.now
+        guard let cached = cache.withLockedValue({ $0[user] }), cached.fetched + ttl > now else { return nil }
+        return cached.credential.map { .found($0) } ?? .notFound
+    }
+
     public func credential(forUser user: String) async -> CredentialLookup {
         let now = ContinuousClock.now
         let cached = cache.withLockedValue { $0[user] }
