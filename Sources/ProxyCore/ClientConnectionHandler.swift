@@ -404,8 +404,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
         }
-        if mode == .transaction, deps.pool.hasOpenConnection(for: credential),
-           let parameterStatus = deps.greetings.greeting(for: GreetingCache.Key(credential: credential, settings: startupSettings), now: .now()) {
+        let greetingKey = mode == .transaction ? GreetingCache.Key(credential: credential, settings: startupSettings) : nil
+        if let greetingKey, deps.pool.hasOpenConnection(for: credential),
+           let parameterStatus = deps.greetings.greeting(for: greetingKey, now: .now()) {
             // The same login succeeded a moment ago and the server is reachable
             // (a down server is reported at login, 08006): no server connection needed now.
             if let denied = deniedParameterStatus(parameterStatus, user: credential.user) {
@@ -426,7 +427,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     deps.pool.release(connection, reusable: true)
                     return
                 }
-                prepare(connection)
+                prepare(connection, greetingKey: greetingKey)
             case .failure(let error):
                 deps.logger.warning("no server connection for client", metadata: ["user": "\(credential.user)", "error": "\(error)"])
                 let fields: ErrorFields
@@ -443,8 +444,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         if !answered { pendingLease = lease.1 }
     }
 
-    /// Applies the client's startup settings on the server connection, then greets the client.
-    private func prepare(_ connection: UpstreamConnection) {
+    /// Applies the client's startup settings on the server connection, then
+    /// greets the client (and, under transaction pooling, remembers the greeting).
+    private func prepare(_ connection: UpstreamConnection, greetingKey: GreetingCache.Key?) {
         let quoted = Self.quotedSettings(startupSettings)
         let greet = { [self] in
             guard !closing, context != nil else {
@@ -459,10 +461,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             connection.appliedSettings = quoted
             settings = quoted
             attach(connection)
-            if mode == .transaction, let credential {
-                deps.greetings.record(connection.parameterStatus, for: GreetingCache.Key(credential: credential, settings: startupSettings),
-                                      now: .now())
-            }
+            if let greetingKey { deps.greetings.record(connection.parameterStatus, for: greetingKey, now: .now()) }
             completeLogin(parameterStatus: connection.parameterStatus)
         }
         var commands: [String] = []
@@ -480,7 +479,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .failure(let error):
                 connection.appliedSettings = [:]
                 deps.pool.release(connection, reusable: true)
-                if let credential { deps.greetings.forget(GreetingCache.Key(credential: credential, settings: startupSettings)) }
+                if let greetingKey { deps.greetings.forget(greetingKey) }
                 if case .server(var fields) = error {
                     fields.setSeverity("FATAL")
                     perform(machine.upstreamFailed(fields))
@@ -658,28 +657,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Bind message"))
                 return
             }
-            if name.isEmpty {
-                guard let unnamed else {
-                    // Never parsed here, or its Parse failed: never bind whatever the server holds.
-                    poison(.parse(Self.poisonParse), kind: .parse, error: Self.noUnnamedStatement, on: upstream)
-                    return
-                }
-                if let shared = unnamed.shared {
-                    bindShared(shared, portal: portal, parameters: payload, parsedInBatch: unnamed.batch == batchSequence, on: upstream)
-                    return
-                }
+            switch target(ofStatement: name) {
+            case .missing(let error):
+                poison(.parse(Self.poisonParse), kind: .parse, error: error, on: upstream)
+            case .serverUnnamed:
                 ensureUnnamed(on: upstream)
                 upstream.write(raw)
                 tracker.sent(.bind, origin: .client, token: FlowToken())
-                return
+            case .shared(let statement, let parsedInBatch):
+                bindShared(statement, portal: portal, parameters: payload, parsedInBatch: parsedInBatch, on: upstream)
             }
-            guard let statement = statements[name] else {
-                poison(.parse(Self.poisonParse), kind: .parse,
-                       error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
-                       on: upstream)
-                return
-            }
-            bindShared(statement, portal: portal, parameters: payload, parsedInBatch: false, on: upstream)
         case UInt8(ascii: "D"):
             batchOpen = true
             var payload = frame.payload
@@ -689,26 +676,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             let isStatement = kind == UInt8(ascii: "S")
             if pooled && isStatement {
-                if name.isEmpty {
-                    guard let unnamed else {
-                        poison(.parse(Self.poisonParse), kind: .parse, error: Self.noUnnamedStatement, on: upstream)
-                        return
-                    }
-                    if let shared = unnamed.shared {
-                        ensurePrepared(shared, on: upstream)
-                        upstream.write(Self.encode(.describe(Describe(kind: .statement, name: shared.serverName))))
-                    } else {
-                        ensureUnnamed(on: upstream)
-                        upstream.write(raw)
-                    }
-                } else if let statement = statements[name] {
+                switch target(ofStatement: name) {
+                case .missing(let error):
+                    poison(.parse(Self.poisonParse), kind: .parse, error: error, on: upstream)
+                    return
+                case .serverUnnamed:
+                    ensureUnnamed(on: upstream)
+                    upstream.write(raw)
+                case .shared(let statement, _):
                     ensurePrepared(statement, on: upstream)
                     upstream.write(Self.encode(.describe(Describe(kind: .statement, name: statement.serverName))))
-                } else {
-                    poison(.parse(Self.poisonParse), kind: .parse,
-                           error: .make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"),
-                           on: upstream)
-                    return
                 }
             } else {
                 upstream.write(raw)
@@ -781,7 +758,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
               token.parsedInBatch || logged.0[(index + 1)...].contains(where: { $0.frame.id == UInt8(ascii: "D") })
         else { return false }
         retriedBatches.insert(batch)
-        upstream.prepared[name] = nil
         replaying = true
         defer { replaying = false }
         if open {
@@ -797,28 +773,42 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         return true
     }
 
-    static let noUnnamedStatement = ErrorFields.make(severity: "ERROR", sqlState: "26000", message: "unnamed prepared statement does not exist")
+    /// What a client's Bind or Describe of a statement refers to on the server (transaction pooling).
+    private enum StatementTarget {
+        /// Not the client's: answered with this error, as the server would.
+        case missing(ErrorFields)
+        /// The server's own unnamed statement (replayed there if another client's is in place).
+        case serverUnnamed
+        /// A shared statement; `parsedInBatch`: the client parsed it in the batch now open.
+        case shared(ClientStatement, parsedInBatch: Bool)
+    }
+
+    private func target(ofStatement name: String) -> StatementTarget {
+        guard !name.isEmpty else {
+            // Never parsed, closed, or its Parse failed: never whatever the server holds.
+            guard let unnamed else {
+                return .missing(.make(severity: "ERROR", sqlState: "26000", message: "unnamed prepared statement does not exist"))
+            }
+            guard let shared = unnamed.shared else { return .serverUnnamed }
+            return .shared(shared, parsedInBatch: unnamed.batch == batchSequence)
+        }
+        guard let statement = statements[name] else {
+            return .missing(.make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"))
+        }
+        return .shared(statement, parsedInBatch: false)
+    }
 
     /// Answers a client's Parse of a statement that is shared on the server:
     /// prepared there under its shared name if this connection lacks it (the
     /// server's ParseComplete is the client's), else answered by the proxy.
     private func prepareForClient(_ statement: ClientStatement, token: FlowToken, on upstream: UpstreamConnection) {
-        if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
-            // In flight counts as prepared, but only the server's answer makes it so.
-            if upstream.prepared[statement.serverName] != nil { upstream.touchPrepared(statement.serverName) }
-            var answer = FlowToken()
-            answer.emit = .parseComplete
-            performCompletions(tracker.synthesize(.parse, token: answer))
+        guard upstream.holdsStatement(statement.serverName) else {
+            sendSharedParse(statement, origin: .client, token: token, on: upstream)
             return
         }
-        evictIfNeeded(upstream)
-        sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
-        upstream.preparing.insert(statement.serverName)
-        upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: statement.parse.query,
-                                                parameterTypes: statement.parse.parameterTypes))))
-        var token = token
-        token.serverStatement = statement.serverName
-        tracker.sent(.parse, origin: .client, token: token)
+        var answer = FlowToken()
+        answer.emit = .parseComplete
+        performCompletions(tracker.synthesize(.parse, token: answer))
     }
 
     /// A client's Bind of a shared statement: prepared on this connection first
@@ -873,18 +863,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Prepares the client's statement on this connection under its shared
     /// name if it is not there yet (answers swallowed; an error is shown).
     private func ensurePrepared(_ statement: ClientStatement, on upstream: UpstreamConnection) {
-        if upstream.prepared[statement.serverName] != nil || upstream.preparing.contains(statement.serverName) {
-            if upstream.prepared[statement.serverName] != nil { upstream.touchPrepared(statement.serverName) }
-            return
-        }
+        guard !upstream.holdsStatement(statement.serverName) else { return }
+        sendSharedParse(statement, origin: .proxy, token: FlowToken(), on: upstream)
+    }
+
+    /// Prepares a shared statement on this connection: `Close` first (harmless
+    /// if absent, and safe if the server has it while we think not), then the
+    /// `Parse` under the shared name, answered to `origin`.
+    private func sendSharedParse(_ statement: ClientStatement, origin: ResponseTracker<FlowToken>.Origin, token: FlowToken,
+                                 on upstream: UpstreamConnection) {
         evictIfNeeded(upstream)
-        // Close first: harmless if absent, and safe if the server has it while we think not.
         sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
         upstream.preparing.insert(statement.serverName)
-        var token = FlowToken()
+        upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: statement.parse.query,
+                                                parameterTypes: statement.parse.parameterTypes))))
+        var token = token
         token.serverStatement = statement.serverName
-        sendProxy(.parse(Parse(name: statement.serverName, query: statement.parse.query, parameterTypes: statement.parse.parameterTypes)),
-                  kind: .parse, token: token, on: upstream)
+        tracker.sent(.parse, origin: origin, token: token)
     }
 
     /// Replays the client's unnamed statement when this connection holds someone else's.
@@ -1173,10 +1168,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     loggedBatches[batch] = nil
                     retriedBatches.remove(batch)
                 }
-                if let name = entry.token.serverStatement, let upstream {
-                    upstream.preparing.remove(name)
-                    upstream.touchPrepared(name)
-                }
+                if let name = entry.token.serverStatement { upstream?.statementPrepared(name) }
                 if entry.token.changesSession { sessionTouched = true }
                 if entry.token.clearsStatements {
                     upstream?.prepared.removeAll()
@@ -1194,11 +1186,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
                 if entry.kind == .query { headQueryFailed = false }
             case .failed(let entry), .skipped(let entry):
-                if let name = entry.token.serverStatement {
-                    // Closed just before, and not prepared again: gone from the server.
-                    upstream?.preparing.remove(name)
-                    upstream?.prepared[name] = nil
-                }
+                if let name = entry.token.serverStatement { upstream?.statementGone(name) }
                 // A statement the server never prepared is not the client's either.
                 if let name = entry.token.clientStatement { statements[name] = nil }
                 if let sequence = entry.token.unnamedSequence, unnamed?.sequence == sequence { unnamed = nil }

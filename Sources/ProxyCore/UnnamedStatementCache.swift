@@ -48,7 +48,7 @@ final class UnnamedStatementCache {
         case .promoted(let statement)?:
             return statement
         case .seenOnce?:
-            let statement = ClientStatement(parse: Parse(name: "", query: parse.query, parameterTypes: parse.parameterTypes))
+            let statement = ClientStatement(parse: parse)
             entries[key] = .promoted(statement)
             return statement
         case nil:

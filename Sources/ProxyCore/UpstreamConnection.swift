@@ -69,9 +69,29 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Which client's unnamed statement this connection holds (client id, parse sequence).
     var unnamedOwner: (client: ObjectIdentifier, sequence: Int)?
 
-    func touchPrepared(_ name: String) {
+    /// Whether a shared statement is prepared here or its Parse is on the way;
+    /// a prepared one counts as used now (for LRU eviction).
+    func holdsStatement(_ name: String) -> Bool {
+        if let index = prepared.index(forKey: name) {
+            useCounter += 1
+            prepared.values[index] = useCounter
+            return true
+        }
+        return preparing.contains(name)
+    }
+
+    /// The server answered the Parse of a shared statement: prepared here.
+    func statementPrepared(_ name: String) {
+        preparing.remove(name)
         useCounter += 1
         prepared[name] = useCounter
+    }
+
+    /// The Parse of a shared statement failed or was skipped (after the Close
+    /// sent before it): the statement is not here.
+    func statementGone(_ name: String) {
+        preparing.remove(name)
+        prepared[name] = nil
     }
 
     /// Forget all session state (after DISCARD ALL, or when unsure).

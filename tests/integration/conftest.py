@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sluicetest import DevEnv, load_dev_env, psql, unique_name
+from txpool import SluiceServe
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +28,12 @@ def storage_table(dev: DevEnv):
     for name in made:
         r = psql(dev.database_url, "-c", f"DROP TABLE IF EXISTS {name}", timeout=60)
         assert r.returncode == 0, f"could not drop {name}: {r.stderr}"
+
+
+@pytest.fixture(autouse=True)
+def _private_proxies_survive(request):
+    """After each test, every private `sluice serve` it used must still run."""
+    yield
+    for name, value in request.node.funcargs.items():
+        if isinstance(value, SluiceServe):
+            assert value.alive(), f"sluice serve ({name}) died:\n{value.log_tail()}"

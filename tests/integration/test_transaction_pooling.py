@@ -34,7 +34,7 @@ import pgwire
 
 from policywire import OTHER, assert_denial_fields, bind_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import JDBC_JAR, PgURI, clean_env, missing, require_binary, require_module, run
-from txpool import SluiceServe, Wire, describe_statement_msg, with_port
+from txpool import SluiceServe, Wire, describe_statement_msg, serve, with_port
 
 psycopg = require_module("psycopg")
 asyncpg = require_module("asyncpg")
@@ -53,22 +53,12 @@ def tp_logs(tmp_path_factory):
     return tmp_path_factory.mktemp("sluice-txpool")
 
 
-def _serve(dev, pool_size, logs, name, query_wait_timeout):
-    s = SluiceServe(dev, pool_size, logs, name, query_wait_timeout=query_wait_timeout,
-                    extra_env={"SLUICE_SHUTDOWN_GRACE_PERIOD": "2"})
-    try:
-        s.start()
-    except RuntimeError as e:
-        pytest.fail(str(e), pytrace=False)
-    return s
-
-
 @pytest.fixture(scope="module")
 def pool2(dev, tp_logs):
     """One event loop, 2 server connections per workspace role. 20 clients queue for them:
     query_wait_timeout is generous here (a busy CI machine, a JVM's threads descheduled
     inside their transactions); exhaustion itself is tested on `pool1`."""
-    s = _serve(dev, 2, tp_logs, "pool2", query_wait_timeout=15)
+    s = serve(dev, 2, tp_logs, "pool2", query_wait_timeout=15)
     yield s
     s.stop()
 
@@ -76,19 +66,9 @@ def pool2(dev, tp_logs):
 @pytest.fixture(scope="module")
 def pool1(dev, tp_logs):
     """One event loop, 1 server connection: every client shares it."""
-    s = _serve(dev, 1, tp_logs, "pool1", query_wait_timeout=2)
+    s = serve(dev, 1, tp_logs, "pool1", query_wait_timeout=2)
     yield s
     s.stop()
-
-
-@pytest.fixture(autouse=True)
-def _proxies_survive(request):
-    """After each test, the private proxies it used must still run."""
-    yield
-    for name in ("pool1", "pool2"):
-        if name in request.fixturenames:
-            s = request.getfixturevalue(name)
-            assert s.alive(), f"sluice serve ({name}) died:\n{s.log_tail()}"
 
 
 def time_zone(i: int) -> str:

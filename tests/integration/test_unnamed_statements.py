@@ -24,7 +24,7 @@ import uuid
 import pytest
 
 from policywire import bind_msg, execute_msg, parse_msg, sync_msg
-from txpool import SluiceServe, Wire, close_statement_msg, describe_portal_msg
+from txpool import Wire, close_statement_msg, describe_portal_msg, serve
 
 
 @pytest.fixture(scope="module")
@@ -32,37 +32,19 @@ def logs(tmp_path_factory):
     return tmp_path_factory.mktemp("sluice-unnamed")
 
 
-def _serve(dev, logs, name, extra):
-    s = SluiceServe(dev, 1, logs, name, query_wait_timeout=5,
-                    extra_env={"SLUICE_SHUTDOWN_GRACE_PERIOD": "2", **extra})
-    try:
-        s.start()
-    except RuntimeError as e:
-        pytest.fail(str(e), pytrace=False)
-    return s
-
-
 @pytest.fixture(scope="module")
 def cached(dev, logs):
-    s = _serve(dev, logs, "unnamed-cached", {})
+    s = serve(dev, 1, logs, "unnamed-cached", query_wait_timeout=5)
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="module")
 def uncached(dev, logs):
-    s = _serve(dev, logs, "unnamed-uncached", {"SLUICE_CACHE_UNNAMED_STATEMENTS": "false"})
+    s = serve(dev, 1, logs, "unnamed-uncached", query_wait_timeout=5,
+              extra_env={"SLUICE_CACHE_UNNAMED_STATEMENTS": "false"})
     yield s
     s.stop()
-
-
-@pytest.fixture(autouse=True)
-def _proxies_survive(request):
-    yield
-    for name in ("cached", "uncached"):
-        if name in request.fixturenames:
-            s = request.getfixturevalue(name)
-            assert s.alive(), f"sluice serve ({name}) died:\n{s.log_tail()}"
 
 
 def tag() -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
+
 import pgwire
 from policywire import bind_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import DevEnv, PgURI
@@ -118,6 +120,19 @@ class SluiceServe:
     @property
     def uri(self) -> PgURI:
         return PgURI.parse(self.database_url)
+
+
+def serve(dev: DevEnv, pool_size: int, log_dir: Path, name: str, query_wait_timeout: float,
+          extra_env: dict[str, str] | None = None) -> SluiceServe:
+    """A started `SluiceServe` (shutdown grace period 2 s, so a module's teardown is quick);
+    if it does not start, the test fails with its log."""
+    s = SluiceServe(dev, pool_size, log_dir, name, query_wait_timeout=query_wait_timeout,
+                    extra_env={"SLUICE_SHUTDOWN_GRACE_PERIOD": "2", **(extra_env or {})})
+    try:
+        s.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    return s
 
 
 # --- raw protocol ---------------------------------------------------------------------
