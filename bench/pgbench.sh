@@ -20,8 +20,9 @@
 #   TARGETS="..."   run only these targets (names below), e.g. TARGETS="sluice_on sluice_off"
 #   KEEP=0          1 keeps the temporary directory (logs, pgbench output) after the run
 #   REF=<git ref>   benchmark that commit instead of the working tree: `git archive` into
-#                   bench/.build-ref/src, built in bench/.build-ref/build (git-ignored)
-#   BIN=<path>      benchmark this sluice executable as it is (no build)
+#                   bench/.build-bench/src, built in bench/.build-bench/build (git-ignored)
+#   BIN=<path>      benchmark this sluice executable as it is (no build; else the working
+#                   tree is built in release in bench/.build-bench, see bench/lib.sh)
 #
 # Starts its own throwaway PostgreSQL cluster, one `sluice dev` (which
 # provisions workspace demo, then stops), two `sluice serve` on that state and
@@ -34,6 +35,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
@@ -45,89 +48,14 @@ HOT="${HOT:-0}"
 TRANSACTION="${TRANSACTION:-1}"
 KEEP="${KEEP:-0}"
 
-# sluice reads every SLUICE_* variable of its environment as configuration and
-# rejects unknown keys: keep the caller's (e.g. a sourced dev.env) away from it.
-while read -r name; do
-    # shellcheck disable=SC2163  # the variable named by $name
-    export -n "$name"
-done < <(compgen -e | grep '^SLUICE_' || true)
-unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGOPTIONS PGSERVICE
+bench_clean_environment
 
 # ---------------------------------------------------------------- dependencies
-need_install=0
-for pkg in postgresql-15 postgresql-client-15 pgbouncer libpg-query-dev; do
-    _apt_installed "$pkg" || need_install=1
-done
-((need_install)) && install_deps
-PGBENCH="$PG_BIN/pgbench"
-PSQL="$PG_BIN/psql"
-PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
-[[ -x "$PGBENCH" && -x "$PGBOUNCER" ]] || die "pgbench or pgbouncer is missing"
-
-SLUICE_DESCRIPTION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ -n "${BIN:-}" ]]; then
-    SLUICE_BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
-    SLUICE_DESCRIPTION="$SLUICE_BIN"
-elif [[ -n "${REF:-}" ]]; then
-    REF_DIR="$HERE/.build-ref"
-    commit="$(git -C "$ROOT" rev-parse --verify "$REF^{commit}")" || die "REF=$REF is not a commit"
-    log "building sluice $REF ($commit) in $REF_DIR (release)"
-    rm -rf "$REF_DIR/src"
-    mkdir -p "$REF_DIR/src"
-    git -C "$ROOT" archive "$commit" | tar -x -C "$REF_DIR/src"
-    # The same dependency versions as the working tree (Package.resolved is not committed).
-    [[ -f "$ROOT/Package.resolved" ]] && cp "$ROOT/Package.resolved" "$REF_DIR/src/"
-    swift build -c release --product sluice --package-path "$REF_DIR/src" --scratch-path "$REF_DIR/build" >&2 \
-        || die "swift build -c release of $REF failed"
-    SLUICE_BIN="$(swift build -c release --package-path "$REF_DIR/src" --scratch-path "$REF_DIR/build" --show-bin-path)/sluice"
-    SLUICE_DESCRIPTION="${commit:0:7} (REF=$REF)"
-else
-    log "building sluice (release)"
-    (cd "$ROOT" && swift build -c release --product sluice >&2) || die "swift build -c release of sluice failed"
-    SLUICE_BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)/sluice"
-    git -C "$ROOT" diff --quiet -- Sources Package.swift 2>/dev/null \
-        || SLUICE_DESCRIPTION+=" + uncommitted changes"
-fi
-[[ -x "$SLUICE_BIN" ]] || die "$SLUICE_BIN is not an executable"
+bench_require_tools
+bench_sluice_binary "$HERE/.build-bench"
 
 # ---------------------------------------------------------------- processes
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/sluice-pgbench.XXXXXX")"
-chmod 711 "$WORK" # the postgres user must reach the cluster and PgBouncer's files
-mkdir -p "$WORK/logs"
-PG_DIR="$WORK/pg"
-started_pg=0
-pids=()
-
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    local pid
-    if [[ -f "$WORK/pgbouncer/pgbouncer.pid" ]]; then
-        pid="$(cat "$WORK/pgbouncer/pgbouncer.pid" 2>/dev/null || true)"
-        if [[ -n "$pid" ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
-    fi
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    ((started_pg)) && pg_stop "$PG_DIR"
-    if [[ "$KEEP" == 1 || $rc != 0 ]]; then
-        log "logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir pgbench
 
 PG_PORT="$(free_port)"
 pg_start "$PG_DIR" "$PG_PORT"
@@ -143,61 +71,14 @@ while [[ "$OFF_PORT" == "$ON_PORT" ]]; do OFF_PORT="$(free_port)"; done
 # up to 6 x 20 server connections, more than the default 64.
 ROLE_CONNECTION_LIMIT=200
 
-# `sluice dev` provisions workspace demo (master key, operator token, dev.env in
-# $STATE) and is stopped again: the two proxies measured are both `sluice serve`
-# on that state, identical but for SLUICE_POLICY. They run in $WORK with core
-# dumps allowed: if one dies mid-run, its exit status (and core, as
-# kernel.core_pattern permits) is reported.
-cd "$WORK"
-ulimit -c unlimited 2>/dev/null || true
-STATE="$WORK/state"
-mkdir -p "$STATE"
-chmod 700 "$STATE"
-log "provisioning workspace demo with sluice dev"
-env SLUICE_STATE_DIR="$STATE" SLUICE_UPSTREAMS="$UPSTREAMS" SLUICE_PORT="$(free_port)" \
-    SLUICE_HTTP_PORT="$(free_port)" SLUICE_LOG_LEVEL=warning SLUICE_BIN="$SLUICE_BIN" \
-    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-    "$SLUICE_BIN" dev >"$WORK/logs/sluice-dev.log" 2>&1 &
-dev_pid=$!
-pids+=("$dev_pid")
-for _ in $(seq 1 600); do
-    [[ -s "$STATE/dev.env" ]] && break
-    kill -0 "$dev_pid" 2>/dev/null || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev exited"; }
-    sleep 0.2
-done
-[[ -s "$STATE/dev.env" ]] || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev wrote no dev.env within 120s"; }
-SESSION_DATABASE_URL="$(sed -n 's/^SESSION_DATABASE_URL=//p' "$STATE/dev.env" | sed "s/^'//; s/'$//")"
-[[ -n "$SESSION_DATABASE_URL" ]] || die "no SESSION_DATABASE_URL in $STATE/dev.env"
-kill -TERM "$dev_pid" 2>/dev/null || true
-wait "$dev_pid" 2>/dev/null || true
-pids=()
-
+# The two proxies measured are identical but for SLUICE_POLICY; if one dies
+# mid-run, its exit status (and core, as kernel.core_pattern permits) is reported.
+bench_provision "$ROLE_CONNECTION_LIMIT"
 declare -A SLUICE_PIDS=()
-# start_sluice NAME PORT POLICY
-start_sluice() {
-    local name="$1" port="$2" policy="$3"
-    log "starting sluice serve (SLUICE_POLICY=$policy) on 127.0.0.1:$port"
-    mkdir -p "$WORK/state-$name"
-    chmod 700 "$WORK/state-$name"
-    env SLUICE_STATE_DIR="$WORK/state-$name" SLUICE_MASTER_KEY_FILE="$STATE/master.key" \
-        SLUICE_OPERATOR_TOKEN_FILE="$STATE/operator.token" SLUICE_UPSTREAMS="$UPSTREAMS" \
-        SLUICE_PORT="$port" SLUICE_HTTP_PORT="$(free_port)" SLUICE_POLICY="$policy" SLUICE_LOG_LEVEL=warning \
-        SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-        "$SLUICE_BIN" serve >"$WORK/logs/${name//_/-}.log" 2>&1 &
-    pids+=($!)
-    SLUICE_PIDS[$name]=$!
-}
-start_sluice sluice_on "$ON_PORT" true
-start_sluice sluice_off "$OFF_PORT" false
-for name in sluice_on sluice_off; do
-    port="$ON_PORT"
-    [[ "$name" == sluice_off ]] && port="$OFF_PORT"
-    wait_port 127.0.0.1 "$port" 60 || { tail -n 30 "$WORK/logs/${name//_/-}.log" >&2; die "$name did not start"; }
-done
-
-# The customer's password, from the revealed URI (it is the server role's password too).
-CUSTOMER_PASSWORD="$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$SESSION_DATABASE_URL")"
-[[ -n "$CUSTOMER_PASSWORD" ]] || die "cannot read the customer password from the revealed URI"
+bench_start_sluice sluice-on "$ON_PORT" "$ROLE_CONNECTION_LIMIT" SLUICE_POLICY=true
+SLUICE_PIDS[sluice_on]="$SLUICE_STARTED_PID"
+bench_start_sluice sluice-off "$OFF_PORT" "$ROLE_CONNECTION_LIMIT" SLUICE_POLICY=false
+SLUICE_PIDS[sluice_off]="$SLUICE_STARTED_PID"
 
 # ---------------------------------------------------------------- data
 log "creating storage.pgbench_accounts (100,000 rows)"
@@ -209,43 +90,14 @@ INSERT INTO storage.pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, 
 ALTER TABLE storage.pgbench_accounts OWNER TO ws_demo_customer;
 VACUUM ANALYZE storage.pgbench_accounts;
 SQL
-VERIFIER="$("$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT rolpassword FROM pg_authid WHERE rolname = 'ws_demo_customer'")"
-[[ "$VERIFIER" == SCRAM-SHA-256* ]] || die "ws_demo_customer has no SCRAM verifier"
 
 # ---------------------------------------------------------------- PgBouncer
-PGB_PORT="$(free_port)"
-mkdir -p "$WORK/pgbouncer"
-printf '"ws_demo_customer" "%s"\n' "$VERIFIER" >"$WORK/pgbouncer/userlist.txt"
-cat >"$WORK/pgbouncer/pgbouncer.ini" <<INI
-[databases]
-ws_demo = host=127.0.0.1 port=$PG_PORT dbname=ws_demo
-ws_demo_tx = host=127.0.0.1 port=$PG_PORT dbname=ws_demo pool_mode=transaction
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $PGB_PORT
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $WORK/pgbouncer/userlist.txt
-; session pooling, like Sluice's session URI (ws_demo_tx is the transaction-pooling alias)
-pool_mode = session
-; the same server-connection cap as Sluice's default SLUICE_POOL_SIZE
+# Session pooling, like Sluice's session URI (ws_demo_tx is the transaction-pooling
+# alias), and the same server-connection cap as Sluice's default SLUICE_POOL_SIZE.
+bench_start_pgbouncer "ws_demo = host=127.0.0.1 port=$PG_PORT dbname=ws_demo
+ws_demo_tx = host=127.0.0.1 port=$PG_PORT dbname=ws_demo pool_mode=transaction" "pool_mode = session
 default_pool_size = 20
-max_client_conn = 500
-logfile = $WORK/pgbouncer/pgbouncer.log
-pidfile = $WORK/pgbouncer/pgbouncer.pid
-log_connections = 0
-log_disconnections = 0
-INI
-chmod 700 "$WORK/pgbouncer"
-chmod 600 "$WORK/pgbouncer/userlist.txt" "$WORK/pgbouncer/pgbouncer.ini"
-if [[ "$(id -u)" == 0 ]]; then
-    chown -R postgres:postgres "$WORK/pgbouncer"
-    runuser -u postgres -- "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
-else
-    "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
-fi
-wait_port 127.0.0.1 "$PGB_PORT" 30 || { cat "$WORK/logs/pgbouncer-start.log" "$WORK/pgbouncer/pgbouncer.log" >&2 || true; die "PgBouncer did not start"; }
+max_client_conn = 500"
 
 # ---------------------------------------------------------------- targets
 # Passwords go through a passfile, never the command line.

@@ -21,14 +21,11 @@
 #   IDLE_CLIENTS=10000   idle client connections for the RSS test; 0 skips it
 #   IDLE_CONCURRENCY=200 SCRAM handshakes in flight at most while opening them
 #   KEEP=0            1 keeps the temporary directory (logs, pgbench output) after the run
-#   REF=<git ref>     benchmark that commit (git archive into bench/.build-txpool/src)
+#   REF=<git ref>     benchmark that commit (git archive into bench/.build-bench/src)
 #   BIN=<path>        benchmark this sluice executable as it is (no build)
 #
-# Without BIN, Sluice is built in release from a copy of the working tree's
-# Package.swift, Package.resolved, Sources and Tests (or of REF's) in
-# bench/.build-txpool/src, with the scratch path bench/.build-txpool/build
-# (git-ignored): the main .build is not touched, and edits made to the tree
-# while the build runs do not break it.
+# Without BIN, Sluice is built in release in bench/.build-bench (git-ignored;
+# bench/lib.sh, bench_sluice_binary): the main .build is not touched.
 #
 # Starts its own throwaway PostgreSQL 15 cluster, one `sluice dev` (which
 # provisions workspace demo, then stops), one `sluice serve` on that state
@@ -40,6 +37,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
@@ -59,76 +58,11 @@ SLUICE_POOL_PER_LOOP=$((POOL / LOOPS))
 JOBS=2
 BIG_CLIENTS=256
 
-# sluice reads every SLUICE_* variable of its environment as configuration and
-# rejects unknown keys: keep the caller's (e.g. a sourced dev.env) away from it.
-while read -r name; do
-    # shellcheck disable=SC2163  # the variable named by $name
-    export -n "$name"
-done < <(compgen -e | grep '^SLUICE_' || true)
-unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGOPTIONS PGSERVICE
+bench_clean_environment
 
 # ---------------------------------------------------------------- dependencies
-need_install=0
-for pkg in postgresql-15 postgresql-client-15 pgbouncer libpg-query-dev; do
-    _apt_installed "$pkg" || need_install=1
-done
-((need_install)) && install_deps
-PGBENCH="$PG_BIN/pgbench"
-PSQL="$PG_BIN/psql"
-PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
-[[ -x "$PGBENCH" && -x "$PGBOUNCER" ]] || die "pgbench or pgbouncer is missing"
-
-# ---------------------------------------------------------------- sluice binary
-# sync_tree FROM TO: make TO a copy of FROM, rewriting only files whose content
-# differs (so an incremental release build recompiles only what changed).
-sync_tree() {
-    python3 - "$1" "$2" <<'PY'
-import filecmp, os, shutil, sys
-src, dst = sys.argv[1], sys.argv[2]
-keep = set()
-for root, _, files in os.walk(src):
-    rel = os.path.relpath(root, src)
-    os.makedirs(os.path.join(dst, rel), exist_ok=True)
-    for name in files:
-        a, b = os.path.join(root, name), os.path.normpath(os.path.join(dst, rel, name))
-        keep.add(b)
-        if not (os.path.isfile(b) and filecmp.cmp(a, b, shallow=False)):
-            shutil.copyfile(a, b)
-for root, _, files in os.walk(dst):
-    for name in files:
-        if os.path.normpath(os.path.join(root, name)) not in keep:
-            os.remove(os.path.join(root, name))
-PY
-}
-
-SLUICE_DESCRIPTION="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ -n "${BIN:-}" ]]; then
-    SLUICE_BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
-    SLUICE_DESCRIPTION="$SLUICE_BIN"
-else
-    BUILD_DIR="$HERE/.build-txpool"
-    STAGE="$BUILD_DIR/stage"
-    rm -rf "$STAGE"
-    mkdir -p "$STAGE" "$BUILD_DIR/src"
-    if [[ -n "${REF:-}" ]]; then
-        commit="$(git -C "$ROOT" rev-parse --verify "$REF^{commit}")" || die "REF=$REF is not a commit"
-        git -C "$ROOT" archive "$commit" Package.swift Sources Tests | tar -x -C "$STAGE"
-        SLUICE_DESCRIPTION="${commit:0:7} (REF=$REF)"
-    else
-        (cd "$ROOT" && cp -R Package.swift Sources Tests "$STAGE/")
-        git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null \
-            || SLUICE_DESCRIPTION+=" + uncommitted changes"
-    fi
-    # The same dependency versions as the working tree (Package.resolved is not committed).
-    [[ -f "$ROOT/Package.resolved" ]] && cp "$ROOT/Package.resolved" "$STAGE/"
-    sync_tree "$STAGE" "$BUILD_DIR/src"
-    rm -rf "$STAGE"
-    log "building sluice $SLUICE_DESCRIPTION in $BUILD_DIR (release)"
-    swift build -c release --product sluice --package-path "$BUILD_DIR/src" --scratch-path "$BUILD_DIR/build" >&2 \
-        || die "swift build -c release of sluice failed"
-    SLUICE_BIN="$(swift build -c release --package-path "$BUILD_DIR/src" --scratch-path "$BUILD_DIR/build" --show-bin-path)/sluice"
-fi
-[[ -x "$SLUICE_BIN" ]] || die "$SLUICE_BIN is not an executable"
+bench_require_tools
+bench_sluice_binary "$HERE/.build-bench"
 
 # ---------------------------------------------------------------- processes
 # 10,000 idle clients need 10,000 descriptors in the proxy (and in the client).
@@ -137,45 +71,7 @@ if ((IDLE_CLIENTS > 0 && $(ulimit -n) < IDLE_CLIENTS + 500)); then
     log "warning: open-file limit $(ulimit -n) is below $((IDLE_CLIENTS + 500)): the idle-client test will fail"
 fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/sluice-txpool.XXXXXX")"
-chmod 711 "$WORK" # the postgres user must reach the cluster and PgBouncer's files
-mkdir -p "$WORK/logs"
-PG_DIR="$WORK/pg"
-started_pg=0
-pids=()
-idle_pid=""
-
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    local pid
-    if [[ -n "$idle_pid" ]]; then kill -TERM "$idle_pid" 2>/dev/null || true; fi
-    if [[ -f "$WORK/pgbouncer/pgbouncer.pid" ]]; then
-        pid="$(cat "$WORK/pgbouncer/pgbouncer.pid" 2>/dev/null || true)"
-        if [[ -n "$pid" ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
-    fi
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        for _ in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    ((started_pg)) && pg_stop "$PG_DIR"
-    if [[ "$KEEP" == 1 || $rc != 0 ]]; then
-        log "logs kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir txpool
 
 # The customer role's server connections: 256 direct clients, plus the idle
 # server connections both poolers keep meanwhile, plus slack.
@@ -198,49 +94,11 @@ UPSTREAMS="$SUPERUSER_URL?name=primary"
 grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+scram-sha-256' "$PG_DIR/data/pg_hba.conf" \
     || die "pg_hba.conf has no scram-sha-256 line for 127.0.0.1"
 
-# `sluice dev` provisions workspace demo (master key, operator token, dev.env in
-# $STATE) and is stopped again; the proxy measured is `sluice serve` on that state.
-cd "$WORK"
-ulimit -c unlimited 2>/dev/null || true
-STATE="$WORK/state"
-mkdir -p "$STATE"
-chmod 700 "$STATE"
-log "provisioning workspace demo with sluice dev"
-env SLUICE_STATE_DIR="$STATE" SLUICE_UPSTREAMS="$UPSTREAMS" SLUICE_PORT="$(free_port)" \
-    SLUICE_HTTP_PORT="$(free_port)" SLUICE_LOG_LEVEL=warning SLUICE_BIN="$SLUICE_BIN" \
-    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-    "$SLUICE_BIN" dev >"$WORK/logs/sluice-dev.log" 2>&1 &
-dev_pid=$!
-pids+=("$dev_pid")
-for _ in $(seq 1 600); do
-    [[ -s "$STATE/dev.env" ]] && break
-    kill -0 "$dev_pid" 2>/dev/null || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev exited"; }
-    sleep 0.2
-done
-[[ -s "$STATE/dev.env" ]] || { tail -n 30 "$WORK/logs/sluice-dev.log" >&2; die "sluice dev wrote no dev.env within 120s"; }
-DATABASE_URL="$(sed -n 's/^DATABASE_URL=//p' "$STATE/dev.env" | sed "s/^'//; s/'$//")"
-[[ -n "$DATABASE_URL" ]] || die "no DATABASE_URL in $STATE/dev.env"
-kill -TERM "$dev_pid" 2>/dev/null || true
-wait "$dev_pid" 2>/dev/null || true
-pids=()
-
+bench_provision "$ROLE_CONNECTION_LIMIT"
 SLUICE_PORT="$(free_port)"
-log "starting sluice serve (policy on, no TLS, SLUICE_THREADS=$LOOPS SLUICE_POOL_SIZE=$SLUICE_POOL_PER_LOOP) on 127.0.0.1:$SLUICE_PORT"
-mkdir -p "$WORK/state-serve"
-chmod 700 "$WORK/state-serve"
-env SLUICE_STATE_DIR="$WORK/state-serve" SLUICE_MASTER_KEY_FILE="$STATE/master.key" \
-    SLUICE_OPERATOR_TOKEN_FILE="$STATE/operator.token" SLUICE_UPSTREAMS="$UPSTREAMS" \
-    SLUICE_PORT="$SLUICE_PORT" SLUICE_HTTP_PORT="$(free_port)" SLUICE_POLICY=true SLUICE_LOG_LEVEL=warning \
-    SLUICE_THREADS="$LOOPS" SLUICE_POOL_SIZE="$SLUICE_POOL_PER_LOOP" \
-    SLUICE_CUSTOMER_CONNECTION_LIMIT="$ROLE_CONNECTION_LIMIT" \
-    "$SLUICE_BIN" serve >"$WORK/logs/sluice.log" 2>&1 &
-SLUICE_PID=$!
-pids+=("$SLUICE_PID")
-wait_port 127.0.0.1 "$SLUICE_PORT" 60 || { tail -n 30 "$WORK/logs/sluice.log" >&2; die "sluice serve did not start"; }
-
-# The customer's password, from the revealed URI (it is the server role's password too).
-CUSTOMER_PASSWORD="$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$DATABASE_URL")"
-[[ -n "$CUSTOMER_PASSWORD" ]] || die "cannot read the customer password from the revealed URI"
+bench_start_sluice sluice "$SLUICE_PORT" "$ROLE_CONNECTION_LIMIT" \
+    SLUICE_POLICY=true SLUICE_THREADS="$LOOPS" SLUICE_POOL_SIZE="$SLUICE_POOL_PER_LOOP"
+SLUICE_PID="$SLUICE_STARTED_PID"
 
 # ---------------------------------------------------------------- data
 # pgbench -i as the superuser with search_path=storage, so the four tables land
@@ -255,51 +113,18 @@ ALTER TABLE storage.pgbench_branches OWNER TO ws_demo_customer;
 ALTER TABLE storage.pgbench_tellers OWNER TO ws_demo_customer;
 ALTER TABLE storage.pgbench_history OWNER TO ws_demo_customer;
 SQL
-VERIFIER="$("$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT rolpassword FROM pg_authid WHERE rolname = 'ws_demo_customer'")"
-[[ "$VERIFIER" == SCRAM-SHA-256* ]] || die "ws_demo_customer has no SCRAM verifier"
+VERIFIER="$(bench_customer_verifier)"
 PG_SCRAM_ITERATIONS="${VERIFIER#SCRAM-SHA-256\$}"
 PG_SCRAM_ITERATIONS="${PG_SCRAM_ITERATIONS%%:*}"
 ROLE_SEARCH_PATH="$("$PSQL" "$SUPERUSER_URL" -Atq -c "SELECT coalesce(array_to_string(setconfig, ' '), '(none)') FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'ws_demo_customer'")"
 
 # ---------------------------------------------------------------- PgBouncer
-PGB_PORT="$(free_port)"
-PGB_MAX_CLIENT_CONN=$((IDLE_CLIENTS + 500 > 10100 ? IDLE_CLIENTS + 500 : 10100))
-mkdir -p "$WORK/pgbouncer"
-printf '"ws_demo_customer" "%s"\n' "$VERIFIER" >"$WORK/pgbouncer/userlist.txt"
-cat >"$WORK/pgbouncer/pgbouncer.ini" <<INI
-[databases]
-; no user here: PgBouncer logs into PostgreSQL as the client's role with the
-; SCRAM keys of the client's own login
-ws_demo = host=127.0.0.1 port=$PG_PORT dbname=ws_demo
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $PGB_PORT
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $WORK/pgbouncer/userlist.txt
-pool_mode = transaction
-; the same server-connection cap as Sluice's SLUICE_THREADS x SLUICE_POOL_SIZE
+# No user in [databases]: PgBouncer logs into PostgreSQL as the client's role
+# with the SCRAM keys of the client's own login. The server-connection cap is
+# Sluice's SLUICE_THREADS x SLUICE_POOL_SIZE.
+bench_start_pgbouncer "ws_demo = host=127.0.0.1 port=$PG_PORT dbname=ws_demo" "pool_mode = transaction
 default_pool_size = $POOL
-max_client_conn = $PGB_MAX_CLIENT_CONN
-logfile = $WORK/pgbouncer/pgbouncer.log
-pidfile = $WORK/pgbouncer/pgbouncer.pid
-log_connections = 0
-log_disconnections = 0
-INI
-chmod 700 "$WORK/pgbouncer"
-chmod 600 "$WORK/pgbouncer/userlist.txt" "$WORK/pgbouncer/pgbouncer.ini"
-if [[ "$(id -u)" == 0 ]]; then
-    chown -R postgres:postgres "$WORK/pgbouncer"
-    # setpriv, not runuser: runuser's PAM session resets the open-file limit to
-    # 1024, and PgBouncer needs one descriptor per client.
-    setpriv --reuid=postgres --regid=postgres --init-groups -- \
-        "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
-else
-    "$PGBOUNCER" -d "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/logs/pgbouncer-start.log" 2>&1
-fi
-wait_port 127.0.0.1 "$PGB_PORT" 30 || { cat "$WORK/logs/pgbouncer-start.log" "$WORK/pgbouncer/pgbouncer.log" >&2 || true; die "PgBouncer did not start"; }
-PGB_PID="$(cat "$WORK/pgbouncer/pgbouncer.pid")"
+max_client_conn = $((IDLE_CLIENTS + 500 > 10100 ? IDLE_CLIENTS + 500 : 10100))"
 PGB_VERSION="$("$PGBOUNCER" --version 2>/dev/null | head -n 1)"
 nofile() { awk '/^Max open files/ {print $4}' "/proc/$1/limits" 2>/dev/null || echo '?'; }
 for pid_name in "$SLUICE_PID:sluice" "$PGB_PID:pgbouncer"; do
@@ -509,6 +334,7 @@ idle_test() {
         --user "$user" --database "$database" --count "$IDLE_CLIENTS" --concurrency "$IDLE_CONCURRENCY" \
         --rss-pid "$pid" --settle 3 >"$out" 2>"$err" &
     idle_pid=$!
+    pids+=("$idle_pid")
     for _ in $(seq 1 3000); do
         ready="$(grep -m 1 '"event": "ready"' "$out" || true)"
         [[ -n "$ready" ]] && break
