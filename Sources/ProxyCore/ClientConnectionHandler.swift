@@ -708,7 +708,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if name.isEmpty { unnamed = nil } else { statements[name] = nil }
                 var token = FlowToken()
                 token.emit = .closeComplete
-                performCompletions(tracker.synthesize(.close, token: token))
+                synthesize(.close, token: token)
                 return
             }
             upstream.write(raw)
@@ -808,7 +808,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         var answer = FlowToken()
         answer.emit = .parseComplete
-        performCompletions(tracker.synthesize(.parse, token: answer))
+        synthesize(.parse, token: answer)
     }
 
     /// A client's Bind of a shared statement: prepared on this connection first
@@ -1091,13 +1091,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         // The head's token, read only for the messages that need it (a copy per
         // message is measurable). A Query's error and a DataRow leave the head in place.
         let head = (id == UInt8(ascii: "E") || id == UInt8(ascii: "D")) ? tracker.headToken : nil
-        // One array per event loop, reused for every server message.
-        var completions: [ResponseTracker<FlowToken>.Completion] = []
-        swap(&completions, &deps.completionScratch)
-        defer {
-            completions.removeAll(keepingCapacity: true)
-            swap(&completions, &deps.completionScratch)
-        }
+        var completions = takeCompletionScratch()
+        defer { returnCompletionScratch(&completions) }
         let disposition = tracker.received(id, into: &completions)
         var forward = disposition == .forward
         switch id {
@@ -1158,6 +1153,27 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         if forward { context?.write(NIOAny(raw), promise: nil) }
         performCompletions(completions)
         releaseIfIdle()
+    }
+
+    /// The loop's reused completions array, taken out while in use (a nested
+    /// use finds it empty and allocates its own): none is allocated per message.
+    private func takeCompletionScratch() -> [ResponseTracker<FlowToken>.Completion] {
+        var completions: [ResponseTracker<FlowToken>.Completion] = []
+        swap(&completions, &deps.completionScratch)
+        return completions
+    }
+
+    private func returnCompletionScratch(_ completions: inout [ResponseTracker<FlowToken>.Completion]) {
+        completions.removeAll(keepingCapacity: true)
+        swap(&completions, &deps.completionScratch)
+    }
+
+    /// An answer the proxy gives itself, in order; performed now if it is due.
+    private func synthesize(_ kind: ResponseTracker<FlowToken>.Kind, token: FlowToken) {
+        var completions = takeCompletionScratch()
+        defer { returnCompletionScratch(&completions) }
+        tracker.synthesize(kind, token: token, into: &completions)
+        performCompletions(completions)
     }
 
     private func performCompletions(_ completions: [ResponseTracker<FlowToken>.Completion]) {
