@@ -9,7 +9,9 @@
 #   DURATION=10       seconds per pgbench run (-T)
 #   MODES="..."       run only these modes (default: all, in this order):
 #                       select-simple select-extended select-prepared tpcb-extended
-#                       connect-c16 connect-c8 extended-c256
+#                       connect-c16 connect-c8 extended-c256 rows-1000
+#                     (rows-1000, not in issue 4's list: 1,000 rows of 4 columns per
+#                     transaction, the forwarding of result rows)
 #   POOL=20           server connections per pooler: PgBouncer default_pool_size=POOL,
 #                     Sluice SLUICE_THREADS=LOOPS x SLUICE_POOL_SIZE=POOL/LOOPS
 #   LOOPS=2           Sluice event loops (SLUICE_THREADS)
@@ -23,6 +25,9 @@
 #   KEEP=0            1 keeps the temporary directory (logs, pgbench output) after the run
 #   REF=<git ref>     benchmark that commit (git archive into bench/.build-bench/src)
 #   BIN=<path>        benchmark this sluice executable as it is (no build)
+#   BIN_B=<path>      a second sluice executable, target sluice_b (transaction pooling,
+#                     same settings): compare two builds side by side in one run, e.g.
+#                     TARGETS="sluice sluice_b" BIN=new BIN_B=old
 #
 # Without BIN, Sluice is built in release in bench/.build-bench (git-ignored;
 # bench/lib.sh, bench_sluice_binary): the main .build is not touched.
@@ -48,7 +53,7 @@ SCALE="${SCALE:-1}"
 IDLE_CLIENTS="${IDLE_CLIENTS:-10000}"
 IDLE_CONCURRENCY="${IDLE_CONCURRENCY:-200}"
 KEEP="${KEEP:-0}"
-ALL_MODES=(select-simple select-extended select-prepared tpcb-extended connect-c16 connect-c8 extended-c256)
+ALL_MODES=(select-simple select-extended select-prepared tpcb-extended connect-c16 connect-c8 extended-c256 rows-1000)
 read -r -a MODES <<<"${MODES:-${ALL_MODES[*]}}"
 for mode in "${MODES[@]}"; do
     [[ " ${ALL_MODES[*]} " == *" $mode "* ]] || die "unknown mode $mode (known: ${ALL_MODES[*]})"
@@ -75,7 +80,7 @@ bench_workdir txpool
 
 # The customer role's server connections: 256 direct clients, plus the idle
 # server connections both poolers keep meanwhile, plus slack.
-ROLE_CONNECTION_LIMIT=$((BIG_CLIENTS + 2 * POOL + 50))
+ROLE_CONNECTION_LIMIT=$((BIG_CLIENTS + 3 * POOL + 50))
 PG_MAX_CONNECTIONS=$((ROLE_CONNECTION_LIMIT + 50))
 
 PG_PORT="$(free_port)"
@@ -99,6 +104,14 @@ SLUICE_PORT="$(free_port)"
 bench_start_sluice sluice "$SLUICE_PORT" "$ROLE_CONNECTION_LIMIT" \
     SLUICE_POLICY=true SLUICE_THREADS="$LOOPS" SLUICE_POOL_SIZE="$SLUICE_POOL_PER_LOOP"
 SLUICE_PID="$SLUICE_STARTED_PID"
+SLUICE_B_PID="" SLUICE_B_PORT=""
+if [[ -n "${BIN_B:-}" ]]; then
+    [[ -x "$BIN_B" ]] || die "BIN_B=$BIN_B is not an executable"
+    SLUICE_B_PORT="$(free_port)"
+    SLUICE_BIN="$BIN_B" bench_start_sluice sluice_b "$SLUICE_B_PORT" "$ROLE_CONNECTION_LIMIT" \
+        SLUICE_POLICY=true SLUICE_THREADS="$LOOPS" SLUICE_POOL_SIZE="$SLUICE_POOL_PER_LOOP"
+    SLUICE_B_PID="$SLUICE_STARTED_PID"
+fi
 
 # ---------------------------------------------------------------- data
 # pgbench -i as the superuser with search_path=storage, so the four tables land
@@ -142,6 +155,7 @@ escaped_password="$(printf '%s' "$CUSTOMER_PASSWORD" | sed 's/[\\:]/\\&/g')"
     printf '127.0.0.1:%s:ws_demo:ws_demo_customer:%s\n' "$PG_PORT" "$escaped_password"
     printf '127.0.0.1:%s:ws_demo:ws_demo_customer:%s\n' "$PGB_PORT" "$escaped_password"
     printf '127.0.0.1:%s:customer_db:customer.demo:%s\n' "$SLUICE_PORT" "$escaped_password"
+    [[ -z "$SLUICE_B_PORT" ]] || printf '127.0.0.1:%s:customer_db:customer.demo:%s\n' "$SLUICE_B_PORT" "$escaped_password"
 } >"$PGPASSFILE"
 chmod 600 "$PGPASSFILE"
 
@@ -153,6 +167,8 @@ declare -A CONNINFO=(
     [sluice]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable"
     [sluice_session]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable options=-csluice.pooling=session"
 )
+[[ -z "$SLUICE_B_PORT" ]] || CONNINFO[sluice_b]="host=127.0.0.1 port=$SLUICE_B_PORT user=customer.demo dbname=customer_db sslmode=disable"
+
 for target in "${TARGETS[@]}"; do
     [[ -n "${CONNINFO[$target]:-}" ]] || die "unknown target $target (known: ${!CONNINFO[*]})"
 done
@@ -186,6 +202,12 @@ INSERT INTO storage.pgbench_history (tid, bid, aid, delta, mtime) VALUES (:tid, 
 END;
 SQL
 
+ROWS_SCRIPT="$WORK/rows-1000.sql"
+cat >"$ROWS_SCRIPT" <<'SQL'
+\set aid random(1, 100000 * :scale - 1000)
+SELECT * FROM storage.pgbench_accounts WHERE aid >= :aid ORDER BY aid LIMIT 1000;
+SQL
+
 # One transaction of each script through every target, so a denial shows up
 # before minutes of runs (reported, not fatal: the runs will show it too).
 for target in "${TARGETS[@]}"; do
@@ -208,6 +230,7 @@ declare -A MODE_SPEC=(
     [connect-c16]="16|-C -M simple|$SELECT_SCRIPT"
     [connect-c8]="8|-C -M simple|$SELECT_SCRIPT"
     [extended-c256]="$BIG_CLIENTS|-M extended|$SELECT_SCRIPT"
+    [rows-1000]="16|-M extended|$ROWS_SCRIPT"
 )
 
 RESULTS="$WORK/results.tsv"
@@ -265,6 +288,8 @@ run_one() {
     out="$WORK/logs/pgbench-$mode-$target-$round.log"
     local rc=0 sluice0 pgb0 pg0 client_ticks
     sluice0="$(proc_ticks "$SLUICE_PID")" pgb0="$(proc_ticks "$PGB_PID")" pg0="$(postgres_ticks)"
+    local sluice_b0=0
+    [[ -z "$SLUICE_B_PID" ]] || sluice_b0="$(proc_ticks "$SLUICE_B_PID")"
     # In a subshell that reads its own children's CPU time (pgbench's) when pgbench is done.
     # shellcheck disable=SC2086  # $flags is a list of options
     client_ticks="$(
@@ -275,6 +300,7 @@ run_one() {
     [[ "$client_ticks" == rc=* ]] && { rc="${client_ticks%%$'\n'*}"; rc="${rc#rc=}"; client_ticks="${client_ticks##*$'\n'}"; }
     local cpu_pooler=0 cpu_pg cpu_client
     case "$target" in
+        sluice_b) cpu_pooler=$(($(proc_ticks "$SLUICE_B_PID") - sluice_b0)) ;;
         sluice*) cpu_pooler=$(($(proc_ticks "$SLUICE_PID") - sluice0)) ;;
         pgbouncer) cpu_pooler=$(($(proc_ticks "$PGB_PID") - pgb0)) ;;
     esac
@@ -427,8 +453,9 @@ titles = {
     "connect-c16": "-C -S -c 16 (a new connection, with SCRAM, for every transaction)",
     "connect-c8": "-C -S -c 8 (a new connection, with SCRAM, for every transaction)",
     "extended-c256": "-S -M extended -c 256 (256 clients, pools of 20)",
+    "rows-1000": "1,000 rows per transaction, -M extended -c 16 (not one of issue 4's targets)",
 }
-targets = ["direct", "pgbouncer", "sluice", "sluice_session"]
+targets = ["direct", "pgbouncer", "sluice", "sluice_session", "sluice_b"]
 modes = [m for m in titles if any(k[0] == m for k in rows)]
 medians = {}
 works = {}
@@ -455,7 +482,8 @@ for mode in modes:
         rb = {d["round"]: d["tps"] for d in rows.get((mode, b), []) if ok(d)}
         return median([ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0])
 
-    for a, b in (("sluice", "direct"), ("sluice", "pgbouncer"), ("sluice", "sluice_session")):
+    for a, b in (("sluice", "direct"), ("sluice", "pgbouncer"), ("sluice", "sluice_session"), ("sluice", "sluice_b"),
+                 ("sluice_b", "pgbouncer")):
         if (mode, a) in medians and (mode, b) in medians:
             ratio = medians[(mode, a)] / medians[(mode, b)] if medians[(mode, b)] else float("nan")
             print(f"ratio {a}/{b:<10} {ratio:6.3f}   (median of per-round ratios {paired(a, b):.3f})")

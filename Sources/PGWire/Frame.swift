@@ -48,7 +48,10 @@ public struct Frame: Sendable, Equatable {
     }
 
     /// Like `decode(from:maxLength:)`, but also returns the whole message (header included) as
-    /// a slice of `buffer`, so a proxy can forward it without re-encoding or copying.
+    /// a slice of `buffer`, so a proxy can forward it without re-encoding or copying. The
+    /// slice's readable bytes are the message; its capacity runs on to the end of `buffer`'s
+    /// written bytes (never written to: the storage is shared), so consecutive messages can
+    /// be recognised as adjacent and forwarded as one slice.
     public static func decodeRaw(
         from buffer: inout ByteBuffer,
         maxLength: Int
@@ -67,11 +70,16 @@ public struct Frame: Sendable, Equatable {
             throw .messageTooLarge(length: length, limit: maxLength)
         }
         // `length` is at most Int32.max, so adding the type byte cannot overflow an Int.
-        guard let raw = buffer.getSlice(at: start, length: 1 + length),
+        guard 1 + length <= buffer.writerIndex - start,
+            var raw = buffer.getSlice(at: start, length: buffer.writerIndex - start),
             let payload = buffer.getSlice(at: start + 5, length: length - 4)
         else {
             return nil
         }
+        // The slice's capacity reaches the end of what `buffer` holds, its
+        // readable bytes are the message's: a proxy can tell that the next
+        // message follows in memory and write both as one slice.
+        raw.moveWriterIndex(to: 1 + length)
         buffer.moveReaderIndex(forwardBy: 1 + length)
         return (Frame(id: id, payload: payload), raw)
     }

@@ -56,6 +56,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var context: ChannelHandlerContext?
     private var cumulation: ByteBuffer?
     private var stitcher: FrameStitcher
+    /// Messages for the client written but not yet handed to the channel (joined when adjacent).
+    private var outbound = WriteRun()
     private var closing = false
 
     // Authentication
@@ -289,6 +291,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         func flushOut() {
             guard let buffer = out else { return }
             out = nil
+            writeClientRun()
             context.writeAndFlush(NIOAny(buffer), promise: nil)
         }
         defer { flushOut() }
@@ -541,7 +544,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if id == UInt8(ascii: "S") {
                 discardUntilSync = false
                 send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
-                context?.flush()
+                flushClient()
             }
             return
         }
@@ -982,7 +985,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         waitingFrames.removeAll()
         // A batch cut before its Sync: skip the rest of it, as the server would.
         discardUntilSync = errorSent
-        context?.flush()
+        flushClient()
     }
 
     private func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> ErrorFields {
@@ -1043,7 +1046,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             send(.commandComplete("DEALLOCATE"))
         }
         send(.readyForQuery(status))
-        context?.flush()
+        flushClient()
         releaseIfIdle()
     }
 
@@ -1068,7 +1071,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return
         }
         // The connection's read-complete will not reach us once it is released.
-        context?.flush()
+        flushClient()
         self.upstream = nil
         deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: nil)
     }
@@ -1150,7 +1153,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         default:
             break
         }
-        if forward { context?.write(NIOAny(raw), promise: nil) }
+        if forward { writeToClient(raw) }
         performCompletions(completions)
         releaseIfIdle()
     }
@@ -1215,7 +1218,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     }
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {
-        context?.flush()
+        flushClient()
     }
 
     func upstreamWritabilityChanged(_ connection: UpstreamConnection, writable: Bool) {
@@ -1226,7 +1229,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard upstream === connection else { return }
         upstream = nil
         if serverEndedSession {
-            context?.flush()
+            flushClient()
             closeQuietly()
             return
         }
@@ -1245,7 +1248,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             for entry in dropped where entry.kind == .sync || entry.kind == .query {
                 if case .client = entry.origin { send(.readyForQuery(.idle)) }
             }
-            context?.flush()
+            flushClient()
             return
         }
         fatal(.make(severity: "FATAL", sqlState: "08006", message: "server connection lost",
@@ -1302,7 +1305,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         message.write(into: &buffer)
-        context.write(NIOAny(buffer), promise: nil)
+        writeToClient(buffer)
+    }
+
+    /// Every write to the client goes through here or `writeClientRun`:
+    /// frames forwarded back to back leave as one slice (`WriteRun`).
+    private func writeToClient(_ bytes: ByteBuffer) {
+        if let earlier = outbound.append(bytes) { context?.write(NIOAny(earlier), promise: nil) }
+    }
+
+    /// Hands what `writeToClient` joined to the channel.
+    private func writeClientRun() {
+        if let run = outbound.take() { context?.write(NIOAny(run), promise: nil) }
+    }
+
+    private func flushClient() {
+        writeClientRun()
+        context?.flush()
     }
 
     /// Sends an error and closes once it is written.
@@ -1310,6 +1329,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard let context, !closing else { return }
         closing = true
         releaseUpstream()
+        writeClientRun()
         var buffer = context.channel.allocator.buffer(capacity: 128)
         BackendMessage.errorResponse(fields).write(into: &buffer)
         context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in

@@ -105,6 +105,8 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var phase: Phase
     private var context: ChannelHandlerContext?
     private var stitcher: FrameStitcher
+    /// Client messages written but not yet handed to the channel (joined when adjacent).
+    private var outbound = WriteRun()
     private let maxMessageLength: Int
     private var startupMachine: UpstreamStartupMachine
     private let tlsContext: NIOSSLContext?
@@ -355,13 +357,20 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         lastUsed = .now()
     }
 
-    /// Writes a client's message as is; the caller flushes.
+    /// Writes a client's message as is; the caller flushes. Messages that
+    /// follow each other in one read leave as one slice (`WriteRun`).
     func write(_ raw: ByteBuffer) {
-        context?.write(NIOAny(raw), promise: nil)
+        if let earlier = outbound.append(raw) { context?.write(NIOAny(earlier), promise: nil) }
     }
 
     func flush() {
+        writeRun()
         context?.flush()
+    }
+
+    /// Hands what `write` joined to the channel (before any other write).
+    private func writeRun() {
+        if let run = outbound.take() { context?.write(NIOAny(run), promise: nil) }
     }
 
     func setAutoRead(_ enabled: Bool) {
@@ -376,6 +385,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         phase = .internalQuery(error: nil, completion: completion)
+        writeRun()
         var buffer = context.channel.allocator.buffer(capacity: sql.utf8.count + 6)
         FrontendMessage.query(sql).write(into: &buffer)
         context.writeAndFlush(NIOAny(buffer), promise: nil)
@@ -385,6 +395,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard let context else { return }
         if case .closed = phase { return }
         if case .idle = phase {
+            writeRun()
             var buffer = context.channel.allocator.buffer(capacity: 5)
             FrontendMessage.terminate.write(into: &buffer)
             context.writeAndFlush(NIOAny(buffer), promise: nil)

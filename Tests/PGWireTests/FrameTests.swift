@@ -69,6 +69,12 @@ import Testing
         #expect(raw == message)
         #expect(frame.encodedLength == raw.readableBytes)
         #expect(buffer == bytes("next"))
+        // Its capacity runs to the end of what the buffer held; writing to
+        // the slice never touches the bytes after the message.
+        #expect(raw.capacity == message.readableBytes + 4)
+        var written = raw
+        written.writeString("XXXX")
+        #expect(buffer == bytes("next"))
     }
 
     @Test func doesNotValidateTheID() throws {
