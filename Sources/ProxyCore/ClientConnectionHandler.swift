@@ -81,6 +81,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var batchOpen = false
     /// Client messages waiting for a server connection (transaction pooling).
     private var waitingFrames: [(frame: Frame, raw: ByteBuffer)] = []
+    /// Their size: past `waitingBytesBeforePause`, reading pauses until the lease.
+    private var waitingBytes = 0
+    /// Reading was paused because too much waited for a lease.
+    private var pausedForLease = false
     private var leasing = false
     /// Inside `channelRead`: frames written now are flushed by `channelReadComplete`.
     private var reading = false
@@ -551,7 +555,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard let upstream, waitingFrames.isEmpty, !leasing else {
             // Transaction pooling: hold the message until a server connection is ours.
             waitingFrames.append((frame, raw))
+            waitingBytes += raw.readableBytes
             requestLease()
+            // A client waiting for its answer sends nothing more, so reading
+            // goes on (pausing and resuming costs two epoll_ctl per wait); one
+            // that keeps sending is stopped once what waits passes the limit.
+            if leasing, !pausedForLease, waitingBytes > Self.waitingBytesBeforePause, let context {
+                pausedForLease = true
+                _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
+            }
             return
         }
         process(frame: frame, raw: raw, on: upstream)
@@ -911,7 +923,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func requestLease() {
         guard mode == .transaction, !leasing, upstream == nil, let credential, context != nil else { return }
         leasing = true
-        var pausedReading = false
         let lease = deps.pool.lease(credential) { [self] result in
             pendingLease = nil
             leasing = false
@@ -924,16 +935,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 attach(connection)
                 applySettings(on: connection)
                 let frames = waitingFrames
-                waitingFrames.removeAll()
+                waitingFrames.removeAll(keepingCapacity: true)
+                waitingBytes = 0
                 for (frame, raw) in frames where !closing {
                     if let upstream { process(frame: frame, raw: raw, on: upstream) }
                 }
                 // Inside a read, the rest of the read joins these frames and
                 // channelReadComplete flushes them all in one write.
                 if !reading { upstream?.flush() }
-                if pausedReading, let context = self.context {
-                    _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable)
-                }
+                resumeAfterLease()
                 if cancelAfterLease {
                     cancelAfterLease = false
                     cancelRequested()
@@ -945,19 +955,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     // give one; the session goes on and its next message tries again.
                     fields.setSeverity("ERROR")
                     failWaitingFrames(with: fields)
-                    if let context = self.context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
+                    resumeAfterLease()
                 } else {
                     fatal(fields)
                 }
             }
         }
-        // Served at once (an idle connection): nothing to wait for. Otherwise
-        // read nothing more until a server connection is ours (bounded buffering).
-        if leasing, let context {
-            pendingLease = lease.1
-            pausedReading = true
-            _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
-        }
+        // Served at once (an idle connection): nothing to wait for.
+        if leasing { pendingLease = lease.1 }
+    }
+
+    /// What may wait for a lease before reading pauses: a few batches.
+    static let waitingBytesBeforePause = 256 * 1024
+
+    private func resumeAfterLease() {
+        guard pausedForLease else { return }
+        pausedForLease = false
+        if let context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
     }
 
     /// Answers held messages with `fields` with the server's error semantics:
@@ -983,6 +997,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
         }
         waitingFrames.removeAll()
+        waitingBytes = 0
         // A batch cut before its Sync: skip the rest of it, as the server would.
         discardUntilSync = errorSent
         flushClient()

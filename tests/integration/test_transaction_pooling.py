@@ -585,6 +585,29 @@ def test_pool_exhausted_new_client_53300(pool1):
         assert c.value("SELECT 1") == "1"
 
 
+
+def test_client_pipelining_while_waiting_loses_nothing(pool1):
+    """A client that pipelines ~1 MiB of queries while it waits for the server
+    connection (past the proxy's buffering limit, where it stops reading the client
+    until the lease comes): every query is answered once, in order."""
+    url = pool1.database_url
+    pad = "x" * 2500
+    count = 400
+    with Wire(url) as a, Wire(url) as b:
+        a.query("BEGIN").ok()
+        a.query("SELECT 1").ok()
+        batch = b"".join(pgwire.query_message(f"SELECT {i} AS i, '{pad}' AS pad") for i in range(count))
+        sender = threading.Thread(target=b.send, args=(batch,))
+        sender.start()
+        time.sleep(0.5)
+        a.query("COMMIT").ok()
+        answers = [b.read_until_ready(timeout=30).ok() for _ in range(count)]
+        sender.join(timeout=30)
+        assert not sender.is_alive()
+        assert [r.rows[0][0] for r in answers] == [str(i) for i in range(count)]
+        assert all(r.rows[0][1] == pad for r in answers)
+        assert b.value("SELECT 'after'") == "after"
+
 # --- pitfalls: prepared statements ----------------------------------------------------
 
 
