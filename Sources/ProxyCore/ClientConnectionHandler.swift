@@ -295,7 +295,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         func flushOut() {
             guard let buffer = out else { return }
             out = nil
-            writeClientRun()
+            outbound.drain(to: context)
             context.writeAndFlush(NIOAny(buffer), promise: nil)
         }
         defer { flushOut() }
@@ -1323,19 +1323,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         writeToClient(buffer)
     }
 
-    /// Every write to the client goes through here or `writeClientRun`:
-    /// frames forwarded back to back leave as one slice (`WriteRun`).
+    /// Every write to the client goes through `outbound` (or drains it
+    /// first): frames forwarded back to back leave as one slice (`WriteRun`).
     private func writeToClient(_ bytes: ByteBuffer) {
-        if let earlier = outbound.append(bytes) { context?.write(NIOAny(earlier), promise: nil) }
-    }
-
-    /// Hands what `writeToClient` joined to the channel.
-    private func writeClientRun() {
-        if let run = outbound.take() { context?.write(NIOAny(run), promise: nil) }
+        outbound.write(bytes, to: context)
     }
 
     private func flushClient() {
-        writeClientRun()
+        outbound.drain(to: context)
         context?.flush()
     }
 
@@ -1344,7 +1339,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         guard let context, !closing else { return }
         closing = true
         releaseUpstream()
-        writeClientRun()
+        outbound.drain(to: context)
         var buffer = context.channel.allocator.buffer(capacity: 128)
         BackendMessage.errorResponse(fields).write(into: &buffer)
         context.writeAndFlush(NIOAny(buffer)).assumeIsolated().whenComplete { _ in

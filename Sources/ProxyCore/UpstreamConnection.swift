@@ -360,17 +360,12 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Writes a client's message as is; the caller flushes. Messages that
     /// follow each other in one read leave as one slice (`WriteRun`).
     func write(_ raw: ByteBuffer) {
-        if let earlier = outbound.append(raw) { context?.write(NIOAny(earlier), promise: nil) }
+        outbound.write(raw, to: context)
     }
 
     func flush() {
-        writeRun()
+        outbound.drain(to: context)
         context?.flush()
-    }
-
-    /// Hands what `write` joined to the channel (before any other write).
-    private func writeRun() {
-        if let run = outbound.take() { context?.write(NIOAny(run), promise: nil) }
     }
 
     func setAutoRead(_ enabled: Bool) {
@@ -385,7 +380,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         phase = .internalQuery(error: nil, completion: completion)
-        writeRun()
+        outbound.drain(to: context)
         var buffer = context.channel.allocator.buffer(capacity: sql.utf8.count + 6)
         FrontendMessage.query(sql).write(into: &buffer)
         context.writeAndFlush(NIOAny(buffer), promise: nil)
@@ -395,7 +390,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard let context else { return }
         if case .closed = phase { return }
         if case .idle = phase {
-            writeRun()
+            outbound.drain(to: context)
             var buffer = context.channel.allocator.buffer(capacity: 5)
             FrontendMessage.terminate.write(into: &buffer)
             context.writeAndFlush(NIOAny(buffer), promise: nil)

@@ -38,6 +38,17 @@ struct WriteRun {
         return run
     }
 
+    /// Writes `bytes` through the run: what cannot join it goes to `context` first.
+    mutating func write(_ bytes: ByteBuffer, to context: ChannelHandlerContext?) {
+        if let earlier = append(bytes) { context?.write(NIOAny(earlier), promise: nil) }
+    }
+
+    /// Hands what is pending to `context`: before a flush, and before any
+    /// write that does not go through the run.
+    mutating func drain(to context: ChannelHandlerContext?) {
+        if let run = take() { context?.write(NIOAny(run), promise: nil) }
+    }
+
     /// Takes what is pending, to write it now.
     mutating func take() -> ByteBuffer? {
         defer { pending = nil }
