@@ -19,8 +19,8 @@ extension APIError {
             self.init(.conflict, code: "workspace_exists", message: "workspace \(id.rawValue) already exists")
         case .workspaceNotFound(let id):
             self = .workspaceNotFound(id.rawValue)
-        case .workspaceIDTooLong:
-            self = .validation(field: "id", error.description)
+        case .serverNamesTaken:
+            self.init(.conflict, code: "workspace_exists", message: error.description)
         case .upstreamUnavailable:
             self.init(.serviceUnavailable, code: "upstream_unavailable", message: error.description)
         case .upstreamFailed:

@@ -118,7 +118,8 @@ enum DataQueryValidator {
         }
         let judgement = WorkspaceSQL.policy.judge(compiled.sql)
         if judgement.statements.count > 1 {
-            throw sqlProblem("must be a single SQL statement (multi-statement SQL is rejected)", sqlstate: "42601", position: nil)
+            // policy.md gives data queries the agent tool's sentence for this.
+            throw sqlProblem(Denial.multipleStatements.message, sqlstate: Denial.multipleStatements.sqlState, position: nil)
         }
         guard let statement = judgement.statements.first else {
             throw sqlProblem("must hold one SQL statement (it holds none)", sqlstate: "42601", position: nil)

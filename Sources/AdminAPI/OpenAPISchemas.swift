@@ -28,7 +28,7 @@ enum OpenAPISchemas {
                 ("message", ["type": "string"]),
             ]),
             "CreateWorkspaceRequest": B.object(required: ["id"], closed: true, [
-                ("id", B.string(pattern: OpenAPIDocument.workspaceIDPattern, maxLength: OperatorService.maxWorkspaceIDLength)),
+                ("id", B.string(pattern: OpenAPIDocument.workspaceIDPattern, maxLength: 63)),
                 ("name", B.nullable(B.string(pattern: text, maxLength: OperatorService.maxTextLength).merging(["minLength": 1]))),
             ]),
             "Workspace": B.object(required: ["id", "name", "created_at"], [

@@ -22,11 +22,6 @@ public struct OperatorService: Sendable {
         let id = WorkspaceID(raw)
         if id == nil {
             problems.append(APIErrorDetail(field: "id", message: "must match ^[a-z][a-z0-9_]{0,62}$"))
-        } else if raw.utf8.count > Self.maxWorkspaceIDLength {
-            problems.append(APIErrorDetail(
-                field: "id",
-                message: "must be at most \(Self.maxWorkspaceIDLength) characters (server role names are limited to 63 bytes)"
-            ))
         }
         let name = rawName ?? raw
         if let problem = Self.textProblem(name, allowEmpty: false) {
@@ -92,9 +87,6 @@ public struct OperatorService: Sendable {
             )
         }
     }
-
-    /// `ws_<id>_customer` must fit PostgreSQL's 63-byte names (ServerNames).
-    static let maxWorkspaceIDLength = 63 - "ws_".utf8.count - "_customer".utf8.count
 
     /// Why a display text is refused, or nil.
     static func textProblem(_ text: String, allowEmpty: Bool) -> String? {

@@ -1,7 +1,8 @@
 import ControlPlane
 
-/// `/readyz`: ready when the control store answers, every upstream accepts
-/// a new admin session, and the proxy listener is up, all within `timeout`.
+/// `/readyz`: ready when the control store answers, at least one upstream
+/// accepts a new admin session (api.md: one down server of several leaves the
+/// others' workspaces served), and the proxy listener is up, all within `timeout`.
 struct ReadinessProbe: Sendable {
     let store: ControlStore
     let proxy: any ProxyControl
@@ -27,8 +28,11 @@ struct ReadinessProbe: Sendable {
         } catch {
             failures.append(APIErrorDetail(field: "control_store", message: APIError(controlPlane: error).message))
         }
-        for (name, reason) in await store.unreachableUpstreams().sorted(by: { $0.key < $1.key }) {
-            failures.append(APIErrorDetail(field: "upstream \(name)", message: reason))
+        let unreachable = await store.unreachableUpstreams()
+        if unreachable.count >= store.configuration.upstreams.count {
+            for (name, reason) in unreachable.sorted(by: { $0.key < $1.key }) {
+                failures.append(APIErrorDetail(field: "upstream \(name)", message: reason))
+            }
         }
         return failures
     }

@@ -21,9 +21,8 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
     /// The upstream server refused a statement (for example `ALTER ROLE`
     /// during a password rotation); nothing was changed.
     case upstreamFailed(String)
-    /// The id is valid for the API but a server name built from it would
-    /// exceed PostgreSQL's 63-byte limit (see `ServerNames`).
-    case workspaceIDTooLong(WorkspaceID)
+    /// The id's server names (see `ServerNames`) are those of another workspace.
+    case serverNamesTaken(WorkspaceID, by: WorkspaceID)
     /// A provisioning step failed; the detail is also stored on the workspace.
     case provisioningFailed(String)
     /// The configuration cannot work (bad URL, master key, duplicate names...).
@@ -54,9 +53,9 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
             "upstream unavailable: \(detail)"
         case .upstreamFailed(let detail):
             "upstream refused: \(detail)"
-        case .workspaceIDTooLong(let id):
-            "workspace id \(id.rawValue) is \(id.rawValue.utf8.count) characters; server role names allow at most "
-                + "\(ServerNames.maximumWorkspaceIDLength)"
+        case .serverNamesTaken(let id, let holder):
+            "workspace id \(id.rawValue) shortens to the server names of workspace \(holder.rawValue) "
+                + "(ws_\(id.serverStem)); choose another id"
         case .provisioningFailed(let detail):
             "provisioning failed: \(detail)"
         case .invalidConfiguration(let detail):

@@ -125,7 +125,6 @@ public final class ControlStore: Sendable {
     /// and stores fresh random passwords for its customer and runtime roles.
     /// Nothing is created on the upstream: that is `Provisioner.provision`.
     public func createWorkspace(id: WorkspaceID, name: String) async throws -> WorkspaceRecord {
-        try ServerNames.validate(id)
         // PBKDF2 costs milliseconds: derive the secrets before taking locks.
         let secrets = try RoleKind.allCases.map { kind in
             try makeSecret(workspace: id, role: kind)
@@ -152,6 +151,18 @@ public final class ControlStore: Sendable {
                 }
                 guard let upstream = placement?.element else {
                     throw ControlPlaneError.invalidConfiguration("no upstream server is configured")
+                }
+                if id.rawValue.utf8.count >= WorkspaceID.longestVerbatimStem {
+                    // Under the placement lock, so two creations cannot both pass.
+                    var long: [String] = []
+                    for try await (other,) in try await transaction.query(
+                        "SELECT id FROM public.workspaces WHERE length(id) >= \(WorkspaceID.longestVerbatimStem)", logger: logger
+                    ).decode((String,).self) {
+                        long.append(other)
+                    }
+                    if let holder = ServerNames.holder(ofNamesOf: id, among: long) {
+                        throw ControlPlaneError.serverNamesTaken(id, by: holder)
+                    }
                 }
 
                 var record: WorkspaceRecord?

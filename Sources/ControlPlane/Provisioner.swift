@@ -23,18 +23,21 @@ public final class Provisioner: Sendable {
     /// Upstreams and limits to provision with; normally the store's own.
     public let configuration: ControlPlaneConfiguration
 
-    public convenience init(store: ControlStore, logger: Logger) {
-        self.init(store: store, configuration: store.configuration, logger: logger)
+    /// `devSampleData`: the `dev` environment, whose workspace `demo` gets
+    /// the sample rows (workspace-schema.md: "only for the `dev` workspace
+    /// `demo`"); under `serve` a workspace named `demo` starts empty like any other.
+    public convenience init(store: ControlStore, logger: Logger, devSampleData: Bool = false) {
+        self.init(store: store, configuration: store.configuration, logger: logger, devSampleData: devSampleData)
     }
 
     /// For callers that hold the configuration separately; it must name the
     /// same upstreams the store places workspaces on.
-    public convenience init(store: ControlStore, configuration: ControlPlaneConfiguration, logger: Logger) {
+    public convenience init(store: ControlStore, configuration: ControlPlaneConfiguration, logger: Logger, devSampleData: Bool = false) {
         self.init(
             store: store,
             configuration: configuration,
             logger: logger,
-            sampleDataWorkspaces: [DemoDataset.workspaceName]
+            sampleDataWorkspaces: devSampleData ? [DemoDataset.workspaceName] : []
         )
     }
 
@@ -98,7 +101,6 @@ public final class Provisioner: Sendable {
     // MARK: The run
 
     private func provisionOnce(_ workspace: WorkspaceID) async throws -> ProvisionReport {
-        try ServerNames.validate(workspace)
         let upstream = try await upstream(of: workspace)
         try await store.setStatus(workspace, status: .provisioning, detail: nil)
         do {

@@ -1,22 +1,23 @@
 import SluiceModel
 
-/// The limit that workspace ids must respect for their server names.
+/// Keeps every workspace's server names (`ws_<stem>`, `ws_<stem>_customer`...)
+/// its own.
 ///
-/// PostgreSQL silently truncates identifiers to 63 bytes. For an id longer
-/// than 51 characters, `ws_<id>_customer`, `ws_<id>_runtime` and
-/// `ws_<id>_owner` would all truncate to the same 63 bytes, making the
-/// customer role the owner role, and two ids sharing a long prefix would share
-/// roles. The control plane therefore refuses such ids instead of letting the
-/// server shorten them.
+/// PostgreSQL truncates identifiers to 63 bytes, so an id longer than 51
+/// characters is represented in server names by a shortened stem ending in a
+/// hash of the whole id (`WorkspaceID.serverStem`). Two ids can then share a
+/// stem only by a hash collision, or when a 51-character id is spelled exactly
+/// like a long id's stem; the control store refuses the second such id
+/// instead of letting two workspaces share a database and roles.
 enum ServerNames {
-    /// 63 bytes minus `ws_` and the longest suffix, `_customer`.
-    static let maximumWorkspaceIDLength = 63 - "ws_".utf8.count - "_customer".utf8.count
-
-    static func validate(_ workspace: WorkspaceID) throws {
-        let names = [workspace.databaseName, workspace.ownerRoleName]
-            + RoleKind.allCases.map { workspace.roleName($0) }
-        guard names.allSatisfy({ SQLText.isUsableIdentifier($0) }) else {
-            throw ControlPlaneError.workspaceIDTooLong(workspace)
+    /// The existing workspace among `existing` whose server names `id` would
+    /// take, if any (never `id` itself).
+    static func holder(ofNamesOf id: WorkspaceID, among existing: [String]) -> WorkspaceID? {
+        guard id.rawValue.utf8.count >= WorkspaceID.longestVerbatimStem else { return nil }
+        let stem = id.serverStem
+        for raw in existing where raw != id.rawValue {
+            if let other = WorkspaceID(raw), other.serverStem == stem { return other }
         }
+        return nil
     }
 }

@@ -5,6 +5,7 @@ import NIOSSL
 import NIOTLS
 import PGSession
 import PGWire
+import SQLPolicy
 import SluiceModel
 
 /// One client connection to the proxy, from its first byte to its close.
@@ -64,6 +65,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var credential: ProxyCredential?
     /// The client's startup settings, applied when its session starts.
     private var startupSettings: [StartupParameter] = []
+    /// Why the user name cannot be anyone's (pitfalls.md: say which part of
+    /// `customer.<workspace>` is malformed): the hint of the login failure.
+    private var malformedUserHint: String?
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -323,8 +327,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .cancel(let request):
                 metrics.cancelRequests.increment()
                 deps.cancels.cancel(request)
-            case .fail(let fields):
-                if fields.sqlState == "28P01" { metrics.authFailures.increment() }
+            case .fail(var fields):
+                if fields.sqlState == "28P01" {
+                    metrics.authFailures.increment()
+                    if let malformedUserHint { fields.fields.append(.init(code: UInt8(ascii: "H"), value: malformedUserHint)) }
+                }
                 flushOut()
                 fatal(fields)
             case .close:
@@ -343,6 +350,19 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func resolve(user: String) {
         guard let context else { return }
+        if case .failure(let problem) = ClientUser.parse(user) {
+            switch problem {
+            case .missingDot, .malformedWorkspace:
+                // The text alone is wrong, so the failure's hint can say how
+                // without revealing which workspaces exist. The exchange and
+                // the 28P01 stay those of an unknown workspace or role and of a
+                // wrong password (operations.md).
+                malformedUserHint = "\(problem) (connect as customer.<workspace> or runtime.<workspace>, as the revealed URI says)"
+            case .unknownRole:
+                // operations.md names an unknown role among the failures that look alike.
+                break
+            }
+        }
         if let cached = deps.credentials.cachedCredential(forUser: user) {
             // Answered a moment ago: no hop to a task and back to this loop.
             credentialResolved(cached, user: user)
@@ -387,9 +407,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         self.startupSettings = parameters.settings
         self.user = credential.user
-        if let database = parameters.database, database != "customer_db" {
-            fatal(.make(severity: "FATAL", sqlState: "3D000", message: "database \"\(database)\" does not exist",
-                        hint: "Workspace databases are reached as customer_db."))
+        if parameters.database != "customer_db" {
+            // policy.md: the startup message is judged, and `database` must be
+            // `customer_db` (left out, it would default to the user name, as
+            // in PostgreSQL): the policy's denial (reason other), and a detail.
+            let named = parameters.database.map { "database \"\($0)\" is not served here" } ?? "no database was named"
+            fatal(.make(severity: "FATAL", sqlState: Denial.other.sqlState, message: Denial.other.message,
+                        detail: "\(named); workspace databases are reached as customer_db.", hint: Denial.other.hint))
             return
         }
         switch parameters.proxyOptions["sluice.pooling"] {

@@ -560,7 +560,9 @@ struct PolicyWalker {
     mutating func sequenceOwner(_ options: JSONValue?) {
         for option in options?.array ?? [] {
             guard let definition = option.node?.fields, definition["defname"]?.string == "owned_by" else { continue }
-            let names = (definition["arg"]?.array ?? []).compactMap { $0.node?.fields["sval"]?.string }
+            // The parser gives the name list as a `List` node (`{"List": {"items": [...]}}`).
+            let list = definition["arg"]
+            let names = ((list?.node?.fields["items"] ?? list)?.array ?? []).compactMap { $0.node?.fields["sval"]?.string }
             if names.count == 1 && names[0].lowercased() == "none" { continue }
             let schema = names.count >= 3 ? names[names.count - 3] : nil
             let writable = schema.map { isCustomer ? $0 == Self.storage : Self.workspaceSchemas.contains($0) } ?? false

@@ -47,7 +47,9 @@ public enum SettingRules {
             switch value {
             case .reset: return nil
             case .literal(let text):
-                return ["on", "true", "yes", "1"].contains(text.lowercased().trimmingSpaces()) ? nil : .other
+                // policy.md: "set to anything but `on`" is denied, to the letter
+                // (PostgreSQL's synonyms true/yes/1 included).
+                return text.lowercased().trimmingSpaces() == "on" ? nil : .other
             default: return .other
             }
         case "client_encoding":

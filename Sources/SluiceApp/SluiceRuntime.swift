@@ -94,7 +94,7 @@ public enum SluiceRuntime {
     public static func provision(_ configuration: SluiceConfiguration, id: WorkspaceID, dev: Bool = false) async throws {
         let logger = makeLogger(configuration)
         try await withStore(configuration, dev: dev, logger: logger) { store, controlConfiguration in
-            let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger)
+            let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger, devSampleData: dev)
             _ = try await provisioner.provision(workspace: id)
         }
     }
@@ -176,7 +176,7 @@ public enum SluiceRuntime {
             configuration: proxyConfiguration, credentials: provider, gate: gate, group: group,
             upstreamTLS: upstreamTLS, logger: logger
         )
-        let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger)
+        let provisioner = Provisioner(store: store, configuration: controlConfiguration, logger: logger, devSampleData: dev)
         if operatorToken == nil {
             logger.warning("no operator token is configured (SLUICE_OPERATOR_TOKEN): the operator endpoints refuse every request")
         }

@@ -25,13 +25,41 @@ public struct WorkspaceID: Hashable, Sendable, CustomStringConvertible, Codable 
     public var description: String { rawValue }
 
     /// The database on the upstream server that holds this workspace.
-    public var databaseName: String { "ws_\(rawValue)" }
+    public var databaseName: String { "ws_\(serverStem)" }
 
     /// The server role of `kind` for this workspace.
-    public func roleName(_ kind: RoleKind) -> String { "ws_\(rawValue)_\(kind.rawValue)" }
+    public func roleName(_ kind: RoleKind) -> String { "ws_\(serverStem)_\(kind.rawValue)" }
 
     /// The NOLOGIN role that owns the workspace database and its managed schemas.
-    public var ownerRoleName: String { "ws_\(rawValue)_owner" }
+    public var ownerRoleName: String { "ws_\(serverStem)_owner" }
+
+    /// The longest id used verbatim in server names: `ws_<id>_customer`
+    /// must fit PostgreSQL's 63-byte identifiers, which the server would
+    /// otherwise truncate silently (making `_customer` and `_runtime` of a
+    /// long id the same role).
+    public static let longestVerbatimStem = 63 - "ws_".utf8.count - "_customer".utf8.count
+
+    /// What stands for the workspace in its server names: the id itself up to
+    /// `longestVerbatimStem` (51) characters; a longer id (api.md allows 63)
+    /// keeps its first 38 characters, then `_` and 12 hex digits of a 64-bit
+    /// FNV-1a hash of the whole id (51 characters). The control store refuses
+    /// a new id whose stem another workspace already has.
+    public var serverStem: String {
+        let bytes = Array(rawValue.utf8)
+        guard bytes.count > Self.longestVerbatimStem else { return rawValue }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var stem = Array(bytes.prefix(Self.longestVerbatimStem - 13))
+        stem.append(UInt8(ascii: "_"))
+        for shift in stride(from: 44, through: 0, by: -4) {
+            stem.append(digits[Int((hash >> UInt64(shift)) & 0xF)])
+        }
+        return String(decoding: stem, as: UTF8.self)
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -12,6 +12,8 @@ struct DataQueryValidationTests {
         var code: String
         /// The `details[].field` the answer names (nil: not checked).
         var field: String?
+        /// That detail's exact message (nil: not checked).
+        var message: String? = nil
         var change: @Sendable (inout [String: Any]) -> Void
         var testDescription: String { name }
     }
@@ -65,7 +67,8 @@ struct DataQueryValidationTests {
         Rule(name: "timeout_ms at least 100", status: 422, code: "validation_failed", field: "timeout_ms") { $0["timeout_ms"] = 99 },
         Rule(name: "timeout_ms at most 30000", status: 422, code: "validation_failed", field: "timeout_ms") { $0["timeout_ms"] = 30001 },
         Rule(name: "SQL must parse", status: 422, code: "validation_failed", field: "sql_template") { $0["sql_template"] = "SELEC email FROM storage.people WHERE domain = :domain LIMIT :limit" },
-        Rule(name: "multi-statement SQL is rejected", status: 422, code: "validation_failed", field: "sql_template") {
+        Rule(name: "multi-statement SQL is rejected", status: 422, code: "validation_failed", field: "sql_template",
+             message: "query_customer_db accepts a single SQL statement.") {
             $0["sql_template"] = "SELECT email FROM storage.people WHERE domain = :domain LIMIT :limit; SELECT 1"
         },
         Rule(name: "session-state commands are rejected", status: 422, code: "validation_failed", field: "sql_template") { body in
@@ -106,6 +109,11 @@ struct DataQueryValidationTests {
             if let field = rule.field {
                 let fields = (error["details"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
                 #expect(fields.contains(field), "\(rule.name): \(response.text)")
+                if let message = rule.message {
+                    let messages = (error["details"] as? [[String: Any]] ?? []).filter { $0["field"] as? String == field }
+                        .compactMap { $0["message"] as? String }
+                    #expect(messages == [message], "\(rule.name): \(response.text)")
+                }
             }
         }
     }

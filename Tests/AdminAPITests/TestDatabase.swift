@@ -26,6 +26,11 @@ enum TestDatabase {
         )
     }
 
+    /// An upstream nothing listens on (port 1, as the other suites use).
+    static func unreachableServer(name: String) -> UpstreamServer {
+        UpstreamServer(name: name, host: "127.0.0.1", port: 1, adminUser: "postgres", adminPassword: nil)
+    }
+
     static func uniqueID(_ prefix: String) throws -> WorkspaceID {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let suffix = String((0..<8).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
@@ -34,12 +39,17 @@ enum TestDatabase {
 
     /// A migrated, running store for `body`; the workspaces it names in
     /// `cleanup` (and their databases and roles) are removed afterwards.
+    /// `upstreams` replaces the one real server as the workspace upstreams
+    /// (the control database stays on the real one).
     static func withStore<T: Sendable>(
         cleanup: Cleanup = Cleanup(),
+        upstreams: [UpstreamServer]? = nil,
         _ body: (ControlStore) async throws -> T
     ) async throws -> T {
+        let real = try server()
         let configuration = try ControlPlaneConfiguration(
-            upstreams: [try server()], controlDatabase: controlDatabase, masterKey: masterKey, customerConnectionLimit: 5
+            upstreams: upstreams ?? [real], controlDatabase: controlDatabase, controlUpstream: real,
+            masterKey: masterKey, customerConnectionLimit: 5
         )
         let store = ControlStore(configuration: configuration, logger: Fixture.logger)
         let outcome: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in

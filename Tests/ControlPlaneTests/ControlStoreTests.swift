@@ -59,13 +59,19 @@ struct ControlStoreTests {
         }
     }
 
-    @Test func refusesIDsWhoseRoleNamesPostgreSQLWouldTruncate() async throws {
-        try await TestUpstream.withStore { store in
-            let id = try #require(WorkspaceID("t" + String(repeating: "x", count: 51)))
-            await #expect(throws: ControlPlaneError.workspaceIDTooLong(id)) {
-                _ = try await store.createWorkspace(id: id, name: "too long")
+    /// api.md allows 63-character ids; their server names are shortened
+    /// (`WorkspaceID.serverStem`) and an id that would take another's is refused.
+    @Test func acceptsLongIDsAndRefusesOneThatTakesAnotherWorkspacesNames() async throws {
+        let suffix = String(UUID().uuidString.lowercased().filter { $0.isHexDigit }.prefix(8))
+        let long = try #require(WorkspaceID("t" + suffix + String(repeating: "x", count: 54)))
+        let lookalike = try #require(WorkspaceID(long.serverStem))
+        try await TestUpstream.withStore(cleaningUp: [long, lookalike]) { store in
+            let record = try await store.createWorkspace(id: long, name: "long")
+            #expect(record.id == long)
+            await #expect(throws: ControlPlaneError.serverNamesTaken(lookalike, by: long)) {
+                _ = try await store.createWorkspace(id: lookalike, name: "lookalike")
             }
-            #expect(try await store.workspace(id) == nil)
+            #expect(try await store.workspace(lookalike) == nil)
         }
     }
 

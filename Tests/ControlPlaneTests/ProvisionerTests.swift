@@ -176,12 +176,15 @@ struct ProvisionerTests {
 }
 
 @Suite struct ProvisionerConfigurationTests {
-    @Test func onlyDemoGetsSampleData() throws {
+    /// workspace-schema.md: sample data "only for the `dev` workspace `demo`":
+    /// under `serve`, a workspace named demo starts empty like any other.
+    @Test func onlyTheDevDemoGetsSampleData() throws {
         let configuration = try ControlPlaneConfiguration(
             upstreams: [UpstreamServer(name: "x", host: "h", adminUser: "u", adminPassword: nil)],
             masterKey: .generate()
         )
         let store = ControlStore(configuration: configuration, logger: TestUpstream.logger)
-        #expect(Provisioner(store: store, logger: TestUpstream.logger).sampleDataWorkspaces == ["demo"])
+        #expect(Provisioner(store: store, logger: TestUpstream.logger, devSampleData: true).sampleDataWorkspaces == ["demo"])
+        #expect(Provisioner(store: store, logger: TestUpstream.logger).sampleDataWorkspaces.isEmpty)
     }
 }

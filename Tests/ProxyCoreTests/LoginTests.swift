@@ -45,19 +45,43 @@ extension ProxyTests {
             }
         }
 
-        @Test func databaseMayBeOmitted() async throws {
+        /// policy.md: `database` must be `customer_db`; anything else (or
+        /// nothing, which PostgreSQL would read as the user name) is the
+        /// policy's denial, reason other, as FATAL.
+        @Test(arguments: [nil, "postgres", "ws_demo", "Customer_DB"] as [String?])
+        func otherDatabaseNamesAreRefused(database: String?) async throws {
             try await ProxyHarness.run { proxy in
-                let (client, _) = try await proxy.login(database: nil)
-                #expect(try await client.simpleQuery("SELECT 2").firstValue == "2")
+                let fields = try await proxy.loginFailure(database: database)
+                #expect(fields.severity == "FATAL")
+                #expect(fields.sqlState == "42501")
+                #expect(fields.message == "Only read statements or schema-qualified storage tables are supported.")
+                #expect(fields[UInt8(ascii: "D")]?.contains("customer_db") == true)
             }
         }
 
-        @Test func otherDatabaseNamesAreRefused() async throws {
+        /// pitfalls.md: say which part of `customer.<workspace>` is malformed,
+        /// in the hint of the same 28P01 an unknown workspace gets.
+        @Test(arguments: [
+            ("customer_acme", "the user name must be <role>.<workspace>"),
+            ("customer.Acme", "the part after the first dot must match"),
+            ("customer.", "the part after the first dot must match"),
+        ])
+        func malformedUserNamesSayWhichPartIsWrong(user: String, says: String) async throws {
             try await ProxyHarness.run { proxy in
-                let fields = try await proxy.loginFailure(database: "postgres")
+                let fields = try await proxy.loginFailure(user: user)
                 #expect(fields.severity == "FATAL")
-                #expect(fields.sqlState == "3D000")
-                #expect(fields.message == "database \"postgres\" does not exist")
+                #expect(fields.sqlState == "28P01")
+                #expect(fields.message == "password authentication failed for user \"\(user)\"")
+                #expect(fields[UInt8(ascii: "H")]?.contains(says) == true, "\(fields)")
+            }
+        }
+
+        /// operations.md: an unknown role looks like an unknown workspace (no hint).
+        @Test func unknownRoleGetsNoHint() async throws {
+            try await ProxyHarness.run { proxy in
+                let fields = try await proxy.loginFailure(user: "admin.test")
+                #expect(fields.sqlState == "28P01")
+                #expect(fields[UInt8(ascii: "H")] == nil)
             }
         }
     }

@@ -246,6 +246,25 @@ def test_customer_data_access_end_to_end(dev, api, operator):
     assert psql_value(newest.uri, "SELECT count(*) FROM dl_meta.schema_migrations") != "0"
 
 
+def test_longest_workspace_id_works_end_to_end(dev, api, operator):
+    """api.md allows ids of 63 characters; server names of long ids are shortened, not refused."""
+    wid = ("long_" + secrets.token_hex(4)).ljust(63, "x")
+    assert len(wid) == 63
+    api.ok("POST", "/api/v2/workspaces", operator, {"id": wid, "name": "Longest id"}, status=201)
+    api.call("POST", "/api/v2/workspaces", operator, {"id": wid + "x", "name": "Too long"}).error(422, "validation_failed")
+    key = new_key(api, operator, wid, "admin")
+    provisioned = api.ok("POST", "/api/v2/ingestion/provision", key)
+    assert provisioned["provisioned"] is True and provisioned["plane"]["status"] == "active"
+    for pooled in (True, False):
+        uri = remember(api.ok("POST", "/api/v2/ingestion/connection-uris/reveal", key, {"pooled": pooled})["uri"])
+        assert uri.user == f"customer.{wid}"
+        # ws_ + 38 characters of the id + _ + 12 hex digits + _customer: 63 bytes, untruncated.
+        role = psql_value(uri.uri, "SELECT current_user")
+        assert len(role) == 63 and role.startswith(f"ws_{wid[:38]}_") and role.endswith("_customer"), role
+        assert all(c in "0123456789abcdef" for c in role[3 + 38 + 1:3 + 38 + 1 + 12]), role
+        assert psql_value(uri.uri, "SELECT count(*) >= 1 FROM dl_meta.schema_migrations") == "t"
+
+
 def test_permissions_and_workspace_fences(dev, api, operator):
     a = new_workspace(api, operator, "fence_a")
     b = new_workspace(api, operator, "fence_b")

@@ -26,6 +26,7 @@ private let managedSchemaWrites: [String] = [
     "CREATE OR REPLACE VIEW dl_resolved.people AS SELECT e.person_id AS id FROM dl_cache.person_enrichments e",
     "DROP VIEW dl_resolved.companies",
     "COMMENT ON TABLE dl_cache.person_enrichments IS 'enrichments'",
+    "ALTER SEQUENCE dl_cache.extra_id_seq OWNED BY dl_cache.extra.id",
 ]
 
 private let customerWrite = "Roles: customer: this document; a write whose target is not `storage.<name>` is denied with reason `write`"

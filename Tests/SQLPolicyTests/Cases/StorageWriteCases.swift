@@ -153,6 +153,11 @@ let storageWriteCases: [Case] = [
     Case("ALTER SEQUENCE storage.notes_id_seq RESTART WITH 1", .allow, why: sequence),
     Case("ALTER SEQUENCE dl_meta.migration_seq RESTART", .deny(.write), why: outside),
     Case("ALTER SEQUENCE storage.notes_id_seq OWNED BY dl_cache.person_enrichments.person_id", .deny(.write), why: alter + " (OWNED BY names a relation)"),
+    Case("ALTER SEQUENCE storage.notes_id_seq OWNED BY storage.notes.id", .allow, why: alter + " (OWNED BY a storage column, as pg_dump writes for serial columns)"),
+    Case("ALTER SEQUENCE storage.notes_id_seq OWNED BY NONE", .allow, why: sequence),
+    Case("CREATE SEQUENCE storage.s OWNED BY storage.notes.id", .allow, why: sequence),
+    Case("CREATE SEQUENCE storage.s OWNED BY notes.id", .deny(.write), why: alter + " (OWNED BY an unqualified relation)"),
+    Case("CREATE SEQUENCE storage.s OWNED BY dl_cache.person_enrichments.person_id", .deny(.write), why: alter + " (OWNED BY names a relation)"),
 
     // DROP and TRUNCATE.
     Case("DROP TABLE storage.notes", .allow, kinds: ["DropStmt"], why: drop),
