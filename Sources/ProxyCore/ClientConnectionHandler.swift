@@ -100,6 +100,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var settings: [String: String] = [:]
     /// Transaction pooling: the client's named statements, by the client's name.
     private var statements: [String: ClientStatement] = [:]
+    /// Transaction pooling: portals bound to DISCARD ALL / DEALLOCATE ALL (see `noteClearingPortal`).
+    private var clearingPortals: Set<String> = []
+    /// Transaction pooling: portals bound to a proxy-answered `DEALLOCATE name`, by the name.
+    private var deallocatingPortals: [String: String] = [:]
     /// Transaction pooling: the client's last unnamed Parse (nil: none, or it failed).
     private var unnamed: ClientUnnamedStatement?
     private var unnamedSequence = 0
@@ -637,15 +641,36 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             batchOpen = true
             var changes = false
+            var clears = false
             switch deps.gate.judge(sql: parse.query, user: user, mode: mode) {
-            case .deny(let fields, _), .deallocate(_, let fields):
+            case .deallocate(let target, let fields):
+                guard pooled, statements[target] != nil, parse.name.isEmpty || statements[parse.name] == nil else {
+                    poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
+                    return
+                }
+                // `DEALLOCATE name` of one of the client's protocol-level
+                // statements: a statement the proxy answers itself (see
+                // `deallocation(ofStatement:)`); nothing reaches the server.
+                var statement = ClientStatement(parse: parse)
+                statement.deallocates = target
+                if parse.name.isEmpty {
+                    unnamedSequence += 1
+                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: statement, batch: batchSequence)
+                } else {
+                    statements[parse.name] = statement
+                }
+                var token = FlowToken()
+                token.emit = .parseComplete
+                synthesize(.parse, token: token)
+                return
+            case .deny(let fields, _):
                 // The server fails a stand-in Parse itself, so it skips to Sync and
                 // rolls back the batch's implicit transaction exactly as on any error.
-                // (DEALLOCATE is answered by the proxy on the simple protocol only.)
                 poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                 return
-            case .forwardChangingSession:
+            case .forwardChangingSession(let clearsStatements):
                 changes = true
+                clears = clearsStatements
             case .forward:
                 break
             }
@@ -660,14 +685,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // Shared only where a retry after DDL is always possible: a batch
                 // of its own implicit transaction, nothing executed before it.
                 if batchStartedIdle, !replaying, !batchLog.contains(where: { $0.frame.id == UInt8(ascii: "E") }),
-                   let shared = deps.unnamedStatements?.promotion(for: parse) {
-                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence)
+                   var shared = deps.unnamedStatements?.promotion(for: parse) {
+                    shared.clearsStatements = clears
+                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence,
+                                                     clearsStatements: clears)
                     var token = FlowToken()
                     token.unnamedSequence = unnamedSequence
                     prepareForClient(shared, token: token, on: upstream)
                     return
                 }
-                unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence)
+                unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence,
+                                                 clearsStatements: clears)
                 upstream.unnamedOwner = (ObjectIdentifier(self), unnamedSequence)
                 upstream.write(raw)
                 tracker.sent(.parse, origin: .client, token: FlowToken())
@@ -679,7 +707,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                        on: upstream)
                 return
             }
-            let statement = ClientStatement(parse: parse)
+            var statement = ClientStatement(parse: parse)
+            statement.clearsStatements = clears
             statements[parse.name] = statement
             var token = FlowToken()
             token.clientStatement = parse.name
@@ -696,7 +725,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Bind message"))
                 return
             }
-            switch target(ofStatement: name) {
+            let target = target(ofStatement: name)
+            noteClearingPortal(portal, target: target)
+            if let deallocated = deallocation(of: target) {
+                deallocatingPortals[portal] = deallocated
+                var token = FlowToken()
+                token.emit = .bindComplete
+                synthesize(.bind, token: token)
+                return
+            } else if !deallocatingPortals.isEmpty {
+                deallocatingPortals[portal] = nil
+            }
+            switch target {
             case .missing(let error):
                 poison(.parse(Self.poisonParse), kind: .parse, error: error, on: upstream)
             case .serverUnnamed:
@@ -714,6 +754,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let isStatement = kind == UInt8(ascii: "S")
+            if pooled, isStatement ? deallocation(of: target(ofStatement: name)) != nil : deallocatingPortals[name] != nil {
+                // A proxy-answered DEALLOCATE: no parameters, no rows.
+                var token = FlowToken()
+                if isStatement {
+                    token.emit = .parameterDescription([])
+                    synthesize(.describeStatement, token: token)
+                }
+                token.emit = .noData
+                synthesize(isStatement ? .describeStatement : .describePortal, token: token)
+                return
+            }
             if pooled && isStatement {
                 switch target(ofStatement: name) {
                 case .missing(let error):
@@ -732,8 +783,27 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             tracker.sent(isStatement ? .describeStatement : .describePortal, origin: .client, token: FlowToken())
         case UInt8(ascii: "E"):
             batchOpen = true
+            var token = FlowToken()
+            if !clearingPortals.isEmpty || !deallocatingPortals.isEmpty {
+                // Rare: the portal's name is read only while such a portal is bound.
+                var payload = frame.payload
+                let portal = payload.pgReadCString() ?? ""
+                if let target = deallocatingPortals[portal] {
+                    guard statements[target] != nil else {
+                        poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+                            severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(target)\" does not exist"
+                        ), on: upstream)
+                        return
+                    }
+                    token.emit = .commandComplete("DEALLOCATE")
+                    token.deallocates = target
+                    synthesize(.execute, token: token)
+                    return
+                }
+                if clearingPortals.contains(portal) { token.clearsStatements = true }
+            }
             upstream.write(raw)
-            tracker.sent(.execute, origin: .client, token: FlowToken())
+            tracker.sent(.execute, origin: .client, token: token)
         case UInt8(ascii: "C"):
             batchOpen = true
             var payload = frame.payload
@@ -835,6 +905,32 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return .missing(.make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"))
         }
         return .shared(statement, parsedInBatch: false)
+    }
+
+    /// Portals bound to `DISCARD ALL` / `DEALLOCATE ALL` (transaction pooling):
+    /// their `Execute`, once it succeeds, clears the connection's prepared
+    /// statements and the client's records, as a simple `Query` of it does.
+    private func noteClearingPortal(_ portal: String, target: StatementTarget) {
+        let clears: Bool
+        switch target {
+        case .missing: clears = false
+        case .serverUnnamed: clears = unnamed?.clearsStatements ?? false
+        case .shared(let statement, _): clears = statement.clearsStatements
+        }
+        if clears {
+            clearingPortals.insert(portal)
+        } else if !clearingPortals.isEmpty {
+            clearingPortals.remove(portal)
+        }
+    }
+
+    /// The statement `DEALLOCATE name` stands for, when `target` is one the
+    /// proxy answers itself (transaction pooling: the client's protocol-level
+    /// statement lives on the server under a shared name, so the proxy only
+    /// forgets the client's name, at the point the server would).
+    private func deallocation(of target: StatementTarget) -> String? {
+        guard case .shared(let statement, _) = target else { return nil }
+        return statement.deallocates
     }
 
     /// Answers a client's Parse of a statement that is shared on the server:
@@ -1229,10 +1325,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let name = entry.token.serverStatement { upstream?.statementPrepared(name) }
                 if entry.token.changesSession { sessionTouched = true }
                 if entry.token.clearsStatements {
+                    // The server dropped them all, whoever's they were.
                     upstream?.prepared.removeAll()
-                    if !headQueryFailed {
+                    upstream?.unnamedOwner = nil
+                    // A Query is answered even when it failed; an Execute only on success.
+                    if entry.kind != .query || !headQueryFailed {
                         statements.removeAll()
                         unnamed = nil
+                        clearingPortals.removeAll()
                     }
                 }
                 if entry.token.captureSettings && !headQueryFailed {
@@ -1251,6 +1351,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
+                if let name = entry.token.deallocates { statements[name] = nil }
                 if let message = entry.token.emit { send(message) }
             }
         }

@@ -8,6 +8,12 @@ import PGWire
 struct ClientStatement: Sendable {
     let parse: Parse
     let serverName: String
+    /// `DISCARD ALL` / `DEALLOCATE ALL`: executing it drops every prepared
+    /// statement of the server connection (and the client's records).
+    var clearsStatements = false
+    /// `DEALLOCATE name` of another of the client's statements: answered by
+    /// the proxy, never prepared on the server.
+    var deallocates: String?
 
     init(parse: Parse) {
         self.parse = parse

@@ -15,4 +15,6 @@ struct ClientUnnamedStatement: Sendable {
     /// be re-prepared and retried even when the client asks for no new row
     /// description.
     let batch: Int
+    /// `DISCARD ALL` / `DEALLOCATE ALL` (see `ClientStatement.clearsStatements`).
+    var clearsStatements = false
 }

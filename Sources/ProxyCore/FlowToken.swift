@@ -15,6 +15,8 @@ struct FlowToken: Sendable {
     var showsError = false
     /// A synthetic answer the proxy gives the client at this point.
     var emit: BackendMessage?
+    /// With `emit`: the client's statement a proxy-answered `DEALLOCATE` forgets then.
+    var deallocates: String?
     /// The client's text may change session settings: read them back before release.
     var changesSession = false
     /// DISCARD ALL / DEALLOCATE ALL: prepared statements are gone on this connection.

@@ -32,7 +32,7 @@ import pytest
 
 import pgwire
 
-from policywire import OTHER, assert_denial_fields, bind_msg, execute_msg, parse_msg, sync_msg
+from policywire import OTHER, assert_denial_fields, bind_msg, describe_portal_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import JDBC_JAR, PgURI, clean_env, missing, require_binary, require_module, run
 from txpool import SluiceServe, Wire, describe_statement_msg, serve, with_port
 
@@ -844,6 +844,76 @@ def test_discard_all_clears_settings_and_statements(pool1):
         r = a.prepare("d1", "SELECT 'd1 again'::text")
         assert not r.errors, f"Parse after DISCARD ALL: {r.describe()}"
         assert a.execute("d1").ok().rows == [["d1 again"]]
+
+
+@pytest.mark.parametrize("statement", ["DISCARD ALL", "DEALLOCATE ALL"])
+@pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
+def test_discard_all_through_the_extended_protocol(pool1, statement, named):
+    """pgJDBC sends every statement, DISCARD ALL included, through the extended protocol:
+    the server connection's prepared statements are gone after it (another client's shared
+    ones included), and so are the client's own, exactly as after a simple Query of it."""
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        b.prepare("b1", "SELECT 'b1'::text").ok()
+        assert b.execute("b1").ok().rows == [["b1"]]
+        a.prepare("a1", "SELECT 'a1'::text").ok()
+        assert a.execute("a1").ok().rows == [["a1"]]
+        name = "discard_stmt" if named else ""
+        # Failed (in an aborted transaction block): nothing of a's is forgotten.
+        a.query("BEGIN").ok()
+        assert a.query("SELECT 1/0").sqlstate == "22012"
+        a.send(parse_msg(statement, name), bind_msg(stmt=name), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert r.sqlstate == "25P02", r.describe()
+        a.query("ROLLBACK").ok()
+        assert a.execute("a1").ok().rows == [["a1"]]
+        # Succeeded: the one server connection holds no prepared statement any more.
+        a.send(parse_msg(statement, name), bind_msg(stmt=name), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert not r.errors, r.describe()
+        # b's statement is prepared again where it is missing, transparently.
+        assert b.execute("b1").ok().rows == [["b1"]]
+        # a's are gone, as the server would say, and can be prepared again.
+        r = a.execute("a1")
+        assert r.sqlstate == "26000", f"Bind after {statement}: {r.describe()}"
+        a.prepare("a1", "SELECT 'a1 again'::text").ok()
+        assert a.execute("a1").ok().rows == [["a1 again"]]
+
+
+def test_deallocate_name_through_the_extended_protocol(pool1):
+    """policy.md: `DEALLOCATE name` of a protocol-level statement is handled by the proxy, on
+    either protocol (pgJDBC and libpq's PQexecParams send it as Parse/Bind/Execute): the
+    client's name is forgotten, the shared server-side statement stays for other clients."""
+    url = pool1.database_url
+    text = "SELECT 'kept for b'::text"
+    with Wire(url) as a, Wire(url) as b:
+        a.prepare("s1", text).ok()
+        b.prepare("s1", text).ok()
+        assert a.execute("s1").ok().rows == [["kept for b"]]
+        # Unnamed, with a Describe of the portal, as libpq sends it.
+        a.send(parse_msg("DEALLOCATE s1"), bind_msg(), describe_portal_msg(), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert r.kinds == "12nCZ" and not r.errors, r.describe()
+        assert r.messages[3].payload == b"DEALLOCATE\x00"
+        assert a.execute("s1").sqlstate == "26000"
+        assert b.execute("s1").ok().rows == [["kept for b"]]
+        # No longer a protocol-level statement of a's: the policy's denial, the batch skipped.
+        a.send(parse_msg("DEALLOCATE s1"), bind_msg(), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert r.kinds == "EZ", r.describe()
+        assert_denial_fields(r.error, OTHER)
+        # Named, described as a statement, executed twice: the second is the server's 26000.
+        a.prepare("s2", "SELECT 2").ok()
+        a.send(parse_msg("DEALLOCATE PREPARE s2", "d"), describe_statement_msg("d"), bind_msg(stmt="d"), execute_msg(),
+               sync_msg())
+        r = a.read_until_ready()
+        assert r.kinds == "1tn2CZ" and not r.errors, r.describe()
+        a.send(bind_msg(stmt="d"), execute_msg(), sync_msg())
+        r = a.read_until_ready()
+        assert r.sqlstate == "26000" and r.status == "I", r.describe()
+        # The name is free again, and the session is sound.
+        a.prepare("s2", "SELECT 22").ok()
+        assert a.execute("s2").ok().rows == [["22"]]
 
 
 def test_listen_is_refused(pool2):
