@@ -303,30 +303,102 @@ struct PolicyWalker {
     }
 
     /// A locking read writes row locks: every locked relation must be
-    /// writable. `FOR UPDATE` locks every relation of the FROM list;
-    /// `FOR UPDATE OF a` only the ones named (by alias or name).
+    /// writable. `FOR UPDATE` locks every table of the FROM list, inside
+    /// joins and sub-SELECTs too (PostgreSQL applies the clause there);
+    /// `FOR UPDATE OF a` only the items named (by alias or name), a sub-SELECT
+    /// named by its alias with all of its tables.
     mutating func lockingRead(_ clauses: [JSONValue], from: JSONValue?) {
         findings.writes = true
-        let relations = directRelations(from)
-        let hasOtherItems = directItemCount(from) > relations.count
         for clause in clauses {
             let locked = (clause.node?.fields["lockedRels"]?.array ?? []).compactMap { $0.node?.fields ?? $0 }
             if locked.isEmpty {
-                if hasOtherItems { findings.deny(.write) }
+                guard let relations = lockedRelations(from) else {
+                    findings.deny(.write)
+                    continue
+                }
                 for relation in relations where !isWritable(relation) { findings.deny(.write) }
                 continue
             }
+            let items = fromItems(from)
             for target in locked {
                 let name = target["relname"]?.string
-                let matches = relations.filter { relation in
-                    let alias = relation["alias"]?["aliasname"]?.string
-                    if let alias { return alias == name && target["schemaname"] == nil }
-                    return relation["relname"]?.string == name
-                        && (target["schemaname"] == nil || target["schemaname"]?.string == relation["schemaname"]?.string)
+                var matched = false
+                for (type, fields) in items {
+                    switch type {
+                    case "RangeVar":
+                        let alias = fields["alias"]?["aliasname"]?.string
+                        let matches = alias.map { $0 == name && target["schemaname"] == nil }
+                            ?? (fields["relname"]?.string == name
+                                && (target["schemaname"] == nil || target["schemaname"]?.string == fields["schemaname"]?.string))
+                        guard matches else { continue }
+                        matched = true
+                        if !isWritable(fields) { findings.deny(.write) }
+                    case "RangeSubselect":
+                        guard target["schemaname"] == nil, fields["alias"]?["aliasname"]?.string == name else { continue }
+                        matched = true
+                        guard let relations = lockedRelations(fields["subquery"]?.node?.fields["fromClause"]),
+                              Self.isPlainSelect(fields["subquery"]) else {
+                            findings.deny(.write)
+                            continue
+                        }
+                        for relation in relations where !isWritable(relation) { findings.deny(.write) }
+                    default:
+                        continue
+                    }
                 }
-                if matches.isEmpty || matches.contains(where: { !isWritable($0) }) { findings.deny(.write) }
+                if !matched { findings.deny(.write) }
             }
         }
+    }
+
+    /// The items of a FROM list, through joins, as (node type, fields).
+    func fromItems(_ from: JSONValue?) -> [(String, JSONValue)] {
+        var result: [(String, JSONValue)] = []
+        func collect(_ value: JSONValue?) {
+            guard let value else { return }
+            if let items = value.array {
+                items.forEach(collect)
+            } else if let (type, fields) = value.node {
+                if type == "JoinExpr" {
+                    collect(fields["larg"])
+                    collect(fields["rarg"])
+                } else {
+                    result.append((type, fields))
+                }
+            }
+        }
+        collect(from)
+        return result
+    }
+
+    /// The tables a locking clause without `OF` locks in `from`: relations,
+    /// through joins and plain sub-SELECTs; a function in FROM locks nothing.
+    /// Nil when the list holds anything else (a set operation, VALUES...):
+    /// denied rather than modelled.
+    func lockedRelations(_ from: JSONValue?) -> [JSONValue]? {
+        var relations: [JSONValue] = []
+        for (type, fields) in fromItems(from) {
+            switch type {
+            case "RangeVar":
+                relations.append(fields)
+            case "RangeSubselect":
+                guard Self.isPlainSelect(fields["subquery"]),
+                      let inner = lockedRelations(fields["subquery"]?.node?.fields["fromClause"]) else { return nil }
+                relations += inner
+            case "RangeFunction":
+                continue
+            default:
+                return nil
+            }
+        }
+        return relations
+    }
+
+    /// A `SelectStmt` that is not a set operation (UNION...) nor `VALUES`.
+    static func isPlainSelect(_ value: JSONValue?) -> Bool {
+        guard let (type, fields) = value?.node, type == "SelectStmt" else { return false }
+        let op = fields["op"]?.string
+        return (op == nil || op == "SETOP_NONE") && fields["valuesLists"] == nil
     }
 
     /// What this role may write: `storage.<name>` for the customer, the
@@ -334,38 +406,6 @@ struct PolicyWalker {
     func isWritable(_ relation: JSONValue) -> Bool {
         guard let schema = relation["schemaname"]?.string else { return false }
         return isCustomer ? schema == Self.storage : Self.workspaceSchemas.contains(schema)
-    }
-
-    /// How many items the FROM list has (joins counted by their parts).
-    func directItemCount(_ from: JSONValue?) -> Int {
-        guard let from else { return 0 }
-        if let items = from.array { return items.reduce(0) { $0 + directItemCount($1) } }
-        if let (type, fields) = from.node, type == "JoinExpr" {
-            return directItemCount(fields["larg"]) + directItemCount(fields["rarg"])
-        }
-        return 1
-    }
-
-    /// Relations named directly in a FROM list (through joins), which a
-    /// locking clause locks.
-    func directRelations(_ from: JSONValue?) -> [JSONValue] {
-        var result: [JSONValue] = []
-        func collect(_ value: JSONValue?) {
-            guard let value else { return }
-            if let items = value.array {
-                items.forEach(collect)
-            } else if let (type, fields) = value.node {
-                switch type {
-                case "RangeVar": result.append(fields)
-                case "JoinExpr":
-                    collect(fields["larg"])
-                    collect(fields["rarg"])
-                default: break
-                }
-            }
-        }
-        collect(from)
-        return result
     }
 
     /// Every relation a view (or materialized view) reads must be in a

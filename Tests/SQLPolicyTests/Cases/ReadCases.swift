@@ -79,6 +79,13 @@ let readCases: [Case] = [
         .allow, why: lockingStorage + " (only `n`, that is `storage.notes`, is locked)"
     ),
     Case("SELECT * FROM (SELECT * FROM dl_cache.person_enrichments) s FOR UPDATE", .deny(.write), why: locking),
+    Case("SELECT * FROM (SELECT * FROM storage.notes) s FOR UPDATE", .allow, why: lockingStorage + " (the sub-SELECT's tables are the locked ones)"),
+    Case("SELECT * FROM (SELECT * FROM storage.notes n JOIN storage.tags t ON t.id = n.id) s FOR SHARE OF s", .allow, why: lockingStorage + " (OF a sub-SELECT locks its tables)"),
+    Case("SELECT * FROM (SELECT * FROM dl_cache.person_enrichments) s FOR SHARE OF s", .deny(.write), why: locking),
+    Case("SELECT * FROM storage.notes n, (SELECT * FROM dl_cache.person_enrichments) s FOR UPDATE OF n", .allow, why: lockingStorage + " (only `n` is locked)"),
+    Case("SELECT * FROM (SELECT * FROM (SELECT * FROM dl_cache.person_enrichments) i) s FOR UPDATE", .deny(.write), why: locking + " (nested sub-SELECTs are locked too)"),
+    Case("SELECT * FROM (SELECT * FROM storage.notes UNION ALL SELECT * FROM storage.notes) s FOR UPDATE", .deny(.write), why: locking + " (a set operation is not modelled: fail closed)"),
+    Case("SELECT * FROM storage.notes, generate_series(1, 2) g FOR UPDATE", .allow, why: lockingStorage + " (a function in FROM locks nothing)"),
     Case(
         "SELECT * FROM storage.notes WHERE person_id IN (SELECT person_id FROM dl_cache.person_enrichments FOR UPDATE)",
         .deny(.write), why: locking
