@@ -104,6 +104,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var clearingPortals: Set<String> = []
     /// Transaction pooling: portals bound to a proxy-answered `DEALLOCATE name`, by the name.
     private var deallocatingPortals: [String: String] = [:]
+    /// Transaction pooling: the client's unnamed Parses not yet answered, by sequence.
+    private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:]
+    /// Transaction pooling: the client's last unnamed Parse the server (or proxy) answered.
+    private var confirmedUnnamed: ClientUnnamedStatement?
     /// Transaction pooling: the client's last unnamed Parse (nil: none, or it failed).
     private var unnamed: ClientUnnamedStatement?
     private var unnamedSequence = 0
@@ -655,11 +659,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 statement.deallocates = target
                 if parse.name.isEmpty {
                     unnamedSequence += 1
-                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: statement, batch: batchSequence)
+                    setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: statement, batch: batchSequence))
                 } else {
                     statements[parse.name] = statement
                 }
                 var token = FlowToken()
+                if parse.name.isEmpty { token.unnamedSequence = unnamedSequence }
                 token.emit = .parseComplete
                 synthesize(.parse, token: token)
                 return
@@ -687,18 +692,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if batchStartedIdle, !replaying, !batchLog.contains(where: { $0.frame.id == UInt8(ascii: "E") }),
                    var shared = deps.unnamedStatements?.promotion(for: parse) {
                     shared.clearsStatements = clears
-                    unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence,
-                                                     clearsStatements: clears)
+                    setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence,
+                                                      clearsStatements: clears))
                     var token = FlowToken()
                     token.unnamedSequence = unnamedSequence
                     prepareForClient(shared, token: token, on: upstream)
                     return
                 }
-                unnamed = ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence,
-                                                 clearsStatements: clears)
+                setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence,
+                                                  clearsStatements: clears))
                 upstream.unnamedOwner = (ObjectIdentifier(self), unnamedSequence)
                 upstream.write(raw)
-                tracker.sent(.parse, origin: .client, token: FlowToken())
+                var token = FlowToken()
+                token.unnamedSequence = unnamedSequence
+                tracker.sent(.parse, origin: .client, token: token)
                 return
             }
             if statements[parse.name] != nil {
@@ -814,7 +821,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if pooled && kind == UInt8(ascii: "S") {
                 // The server-side statement is shared (or, unnamed, perhaps
                 // another client's): only the client's own record goes.
-                if name.isEmpty { unnamed = nil } else { statements[name] = nil }
+                if name.isEmpty { forgetUnnamed() } else { statements[name] = nil }
                 var token = FlowToken()
                 token.emit = .closeComplete
                 synthesize(.close, token: token)
@@ -933,6 +940,44 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         return statement.deallocates
     }
 
+    // MARK: The client's unnamed statement (transaction pooling)
+
+    /// A client's unnamed Parse, sent (or answered by the proxy) but not yet
+    /// answered: Bind and Describe use it at once, as the server would.
+    private func setUnnamed(_ statement: ClientUnnamedStatement) {
+        unnamed = statement
+        pendingUnnamed[statement.sequence] = statement
+    }
+
+    /// The client closed its unnamed statement, or DISCARD ALL dropped it.
+    private func forgetUnnamed() {
+        unnamed = nil
+        confirmedUnnamed = nil
+    }
+
+    /// Its Parse was answered: this is the unnamed statement a skipped later one falls back to.
+    private func unnamedParsed(_ sequence: Int) {
+        if let statement = pendingUnnamed.removeValue(forKey: sequence) { confirmedUnnamed = statement }
+    }
+
+    /// Its Parse failed: the server dropped its unnamed statement before parsing, so none is left.
+    private func unnamedFailed(_ sequence: Int) {
+        pendingUnnamed[sequence] = nil
+        confirmedUnnamed = nil
+        if unnamed?.sequence == sequence { unnamed = nil }
+    }
+
+    /// Its Parse was skipped (an earlier message of the batch failed): the
+    /// server kept the previous unnamed statement, and so does the client.
+    /// Which statement the connection now holds is not known for sure, so a
+    /// later Bind prepares the client's again first.
+    private func unnamedSkipped(_ sequence: Int) {
+        pendingUnnamed[sequence] = nil
+        guard unnamed?.sequence == sequence else { return }
+        unnamed = confirmedUnnamed
+        upstream?.unnamedOwner = nil
+    }
+
     /// Answers a client's Parse of a statement that is shared on the server:
     /// prepared there under its shared name if this connection lacks it (the
     /// server's ParseComplete is the client's), else answered by the proxy.
@@ -941,7 +986,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             sendSharedParse(statement, origin: .client, token: token, on: upstream)
             return
         }
-        var answer = FlowToken()
+        // The client's own notes ride on the answer (a skipped answer forgets the name).
+        var answer = token
         answer.emit = .parseComplete
         synthesize(.parse, token: answer)
     }
@@ -1331,7 +1377,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     // A Query is answered even when it failed; an Execute only on success.
                     if entry.kind != .query || !headQueryFailed {
                         statements.removeAll()
-                        unnamed = nil
+                        forgetUnnamed()
                         clearingPortals.removeAll()
                     }
                 }
@@ -1343,14 +1389,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     upstream?.appliedSettings = restore
                 }
                 if entry.kind == .query { headQueryFailed = false }
+                if let sequence = entry.token.unnamedSequence { unnamedParsed(sequence) }
             case .failed(let entry), .skipped(let entry):
                 if let name = entry.token.serverStatement { upstream?.statementGone(name) }
                 // A statement the server never prepared is not the client's either.
                 if let name = entry.token.clientStatement { statements[name] = nil }
-                if let sequence = entry.token.unnamedSequence, unnamed?.sequence == sequence { unnamed = nil }
+                if let sequence = entry.token.unnamedSequence {
+                    if case .failed = completion { unnamedFailed(sequence) } else { unnamedSkipped(sequence) }
+                }
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
+                if let sequence = entry.token.unnamedSequence { unnamedParsed(sequence) }
                 if let name = entry.token.deallocates { statements[name] = nil }
                 if let message = entry.token.emit { send(message) }
             }
@@ -1377,6 +1427,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // The transaction is lost, the session is not: end what the client
             // waits for with an error, and its next transaction gets a fresh connection.
             let dropped = tracker.reset()
+            pendingUnnamed.removeAll()
             batchOpen = false
             batchLog = []
             loggedBatches = [:]

@@ -185,3 +185,25 @@ def test_close_of_a_shared_unnamed_statement(cached):
         # the shared preparation stays for the next client
         assert prepared_on_server(a, sql) == 1
         assert run_unnamed(a, sql, ("again",)).ok().rows == [["again!"]]
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["server-unnamed", "shared"])
+def test_skipped_parse_keeps_the_previous_unnamed_statement(cached, shared):
+    """A Parse skipped because an earlier message of its batch failed never happened, so
+    the client's previous unnamed statement is still the one a later Bind binds (as the
+    server would), even when another client used the server connection in between."""
+    url = cached.database_url
+    old, new = f"SELECT 'old {tag()}'::text", f"SELECT 'new {tag()}'::text"
+    with Wire(url) as a, Wire(url) as b:
+        rounds = 2 if shared else 1  # the second time a text is seen it is shared
+        for _ in range(rounds):
+            assert run_unnamed(a, old).ok().rows == [[old[8:-7]]]
+        for _ in range(rounds - 1):
+            assert run_unnamed(b, new).ok().rows == [[new[8:-7]]]
+        # The batch fails at its first message; the server skips the Parse of `new`.
+        a.send(bind_msg((), "", "no_such_statement"), parse_msg(new, ""), sync_msg())
+        r = a.read_until_ready()
+        assert r.sqlstate == "26000" and r.kinds == "EZ", r.describe()
+        # b takes the one server connection and leaves its own unnamed statement there.
+        assert run_unnamed(b, f"SELECT 'b {tag()}'::text").ok()
+        assert bind_unnamed(a).ok().rows == [[old[8:-7]]]
