@@ -975,6 +975,33 @@ def test_late_cancel_does_not_hit_the_next_clients_query(pool1):
         assert b.value("SELECT 2") == "2"
 
 
+def test_cancel_while_waiting_for_a_server_connection_is_not_lost(pool1):
+    """pitfalls.md: a cancel sent while the query waits for a saturated pool is kept and
+    delivered once the query reaches a server connection, not dropped."""
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url, timeout=20) as b:
+        a.query("BEGIN").ok()
+        assert a.value("SELECT 'a holds the only server connection'")
+        result = {}
+
+        def b_query():
+            t = time.monotonic()
+            result["r"] = b.query("SELECT pg_sleep(10)", timeout=20)
+            result["t"] = time.monotonic() - t
+
+        th = threading.Thread(target=b_query)
+        th.start()
+        time.sleep(0.4)
+        b.send_cancel()  # b's query is still waiting for a lease (pool of 1, wait timeout 2 s)
+        time.sleep(0.4)
+        a.query("COMMIT").ok()
+        th.join(20)
+        r = result["r"]
+        assert r.sqlstate == "57014", f"the cancel was lost: {r.describe()}"
+        assert result["t"] < 5, result["t"]
+        assert b.value("SELECT 2") == "2"
+
+
 # --- a client leaving mid-transaction ------------------------------------------------------
 
 
