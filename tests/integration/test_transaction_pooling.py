@@ -501,6 +501,9 @@ def test_pool_exhausted_53300_then_served(pool1):
         waited = time.monotonic() - t0
         assert r.sqlstate == "53300", f"the waiting client got {r.describe()}"
         assert 1.8 <= waited < 8, f"53300 after {waited:.2f}s, query_wait_timeout is 2s"
+        # pitfalls.md: say why the wait timed out.
+        assert "query_wait_timeout" in r.error["M"] and "became free" in r.error["M"], r.error
+        assert "server connections of this workspace role are busy" in r.error.get("H", ""), r.error
         assert r.status == "I"
         a.query("COMMIT").ok()
         assert b.value("SELECT 40 + 2") == "42"
