@@ -27,11 +27,11 @@ enum ProxyFixture {
 
     /// `user` logging in upstream as the test server's superuser, at `port`
     /// (default: the test server's own).
-    static func credential(user: String = user, upstream: TestPostgres, port: Int? = nil) throws -> ProxyCredential {
+    static func credential(user: String = user, upstream: TestPostgres, port: Int? = nil, tls: Bool = false) throws -> ProxyCredential {
         ProxyCredential(
             user: try ClientUser.parse(user).get(),
             verifier: verifier,
-            target: UpstreamTarget(name: upstreamName, host: upstream.host, port: port ?? upstream.port, tls: false),
+            target: UpstreamTarget(name: upstreamName, host: upstream.host, port: port ?? upstream.port, tls: tls),
             serverUser: upstream.user,
             serverDatabase: upstream.database,
             password: upstream.password

@@ -35,5 +35,27 @@ extension ProxyTests {
                 #expect(ContinuousClock.now - start < .seconds(10))
             }
         }
+
+        /// pitfalls.md: plain TCP accepted where TLS was required. The test
+        /// server runs without SSL, so it answers the proxy's SSLRequest with
+        /// 'N': the login fails rather than going on in plain text.
+        @Test func upstreamThatRefusesTLSIsNeverUsedInPlainText() async throws {
+            let postgres = try TestPostgres.require()
+            let probe = try await RawWireClient.connect(host: postgres.host, port: postgres.port)
+            let answer = try await probe.requestSSL()
+            await probe.close()
+            try #require(answer == UInt8(ascii: "N"), "the test server must run without SSL for this test")
+            let credentials: (TestPostgres) throws -> any ProxyCore.CredentialProvider = { upstream in
+                InMemoryCredentials(entries: [
+                    ProxyFixture.user: .found(try ProxyFixture.credential(upstream: upstream, tls: true)),
+                ])
+            }
+            try await ProxyHarness.run(credentials: credentials) { proxy in
+                let fields = try await proxy.loginFailure()
+                #expect(fields.severity == "FATAL")
+                #expect(fields.sqlState == "08006")
+                #expect(fields.message?.contains("does not accept TLS") == true, "\(fields)")
+            }
+        }
     }
 }
