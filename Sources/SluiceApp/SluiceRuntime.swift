@@ -206,7 +206,10 @@ public enum SluiceRuntime {
             }
             let services = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: proxy), .init(service: http)],
+                    // Shut down in reverse order: the proxy drains its clients first
+                    // while the HTTP API (and /metrics) still answers (pitfalls.md:
+                    // exporters that cannot scrape a process that is shutting down).
+                    services: [.init(service: http), .init(service: proxy)],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
                 )
             )
