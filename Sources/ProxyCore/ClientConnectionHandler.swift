@@ -98,19 +98,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var headQueryFailed = false
     /// Transaction pooling: the client's session settings (name → SQL value) to replay.
     private var settings: [String: String] = [:]
-    /// Transaction pooling: the client's named statements, by the client's name.
-    private var statements: [String: ClientStatement] = [:]
-    /// Transaction pooling: portals bound to DISCARD ALL / DEALLOCATE ALL (see `noteClearingPortal`).
-    private var clearingPortals: Set<String> = []
-    /// Transaction pooling: portals bound to a proxy-answered `DEALLOCATE name`, by the name.
-    private var deallocatingPortals: [String: String] = [:]
-    /// Transaction pooling: the client's unnamed Parses not yet answered, by sequence.
-    private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:]
-    /// Transaction pooling: the client's last unnamed Parse the server (or proxy) answered.
-    private var confirmedUnnamed: ClientUnnamedStatement?
-    /// Transaction pooling: the client's last unnamed Parse (nil: none, or it failed).
-    private var unnamed: ClientUnnamedStatement?
-    private var unnamedSequence = 0
+    /// Transaction pooling: the client's prepared statements as it sees them.
+    private var book = ClientStatementBook()
     private var capturedSettings: [String: String] = [:]
     private var idleInTransactionTimer: Scheduled<Void>?
     /// Transaction pooling: the extended-protocol messages of the batch being
@@ -648,23 +637,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             var clears = false
             switch deps.gate.judge(sql: parse.query, user: user, mode: mode) {
             case .deallocate(let target, let fields):
-                guard pooled, statements[target] != nil, parse.name.isEmpty || statements[parse.name] == nil else {
+                guard pooled, book.has(target), parse.name.isEmpty || !book.has(parse.name) else {
                     poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                     return
                 }
                 // `DEALLOCATE name` of one of the client's protocol-level
                 // statements: a statement the proxy answers itself (see
-                // `deallocation(ofStatement:)`); nothing reaches the server.
+                // `ClientStatementBook.deallocation(of:)`); nothing reaches the server.
                 var statement = ClientStatement(parse: parse)
                 statement.deallocates = target
-                if parse.name.isEmpty {
-                    unnamedSequence += 1
-                    setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: statement, batch: batchSequence))
-                } else {
-                    statements[parse.name] = statement
-                }
                 var token = FlowToken()
-                if parse.name.isEmpty { token.unnamedSequence = unnamedSequence }
+                if parse.name.isEmpty {
+                    token.unnamedSequence = book.parsedUnnamed(parse, shared: statement, batch: batchSequence)
+                } else {
+                    book.add(statement, as: parse.name)
+                }
                 token.emit = .parseComplete
                 synthesize(.parse, token: token)
                 return
@@ -686,29 +673,25 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             if parse.name.isEmpty {
-                unnamedSequence += 1
                 // Shared only where a retry after DDL is always possible: a batch
                 // of its own implicit transaction, nothing executed before it.
                 if batchStartedIdle, !replaying, !batchLog.contains(where: { $0.frame.id == UInt8(ascii: "E") }),
                    var shared = deps.unnamedStatements?.promotion(for: parse) {
                     shared.clearsStatements = clears
-                    setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: shared, batch: batchSequence,
-                                                      clearsStatements: clears))
                     var token = FlowToken()
-                    token.unnamedSequence = unnamedSequence
+                    token.unnamedSequence = book.parsedUnnamed(parse, shared: shared, batch: batchSequence, clearsStatements: clears)
                     prepareForClient(shared, token: token, on: upstream)
                     return
                 }
-                setUnnamed(ClientUnnamedStatement(parse: parse, sequence: unnamedSequence, shared: nil, batch: batchSequence,
-                                                  clearsStatements: clears))
-                upstream.unnamedOwner = (ObjectIdentifier(self), unnamedSequence)
+                let sequence = book.parsedUnnamed(parse, shared: nil, batch: batchSequence, clearsStatements: clears)
+                upstream.unnamedOwner = (ObjectIdentifier(self), sequence)
                 upstream.write(raw)
                 var token = FlowToken()
-                token.unnamedSequence = unnamedSequence
+                token.unnamedSequence = sequence
                 tracker.sent(.parse, origin: .client, token: token)
                 return
             }
-            if statements[parse.name] != nil {
+            if book.has(parse.name) {
                 poison(.parse(Self.poisonParse), kind: .parse,
                        error: .make(severity: "ERROR", sqlState: "42P05", message: "prepared statement \"\(parse.name)\" already exists"),
                        on: upstream)
@@ -716,7 +699,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             var statement = ClientStatement(parse: parse)
             statement.clearsStatements = clears
-            statements[parse.name] = statement
+            book.add(statement, as: parse.name)
             var token = FlowToken()
             token.clientStatement = parse.name
             prepareForClient(statement, token: token, on: upstream)
@@ -732,16 +715,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Bind message"))
                 return
             }
-            let target = target(ofStatement: name)
-            noteClearingPortal(portal, target: target)
-            if let deallocated = deallocation(of: target) {
-                deallocatingPortals[portal] = deallocated
+            let target = book.target(ofStatement: name, batch: batchSequence)
+            if book.bound(portal: portal, to: target) != nil {
+                // A proxy-answered DEALLOCATE.
                 var token = FlowToken()
                 token.emit = .bindComplete
                 synthesize(.bind, token: token)
                 return
-            } else if !deallocatingPortals.isEmpty {
-                deallocatingPortals[portal] = nil
             }
             switch target {
             case .missing(let error):
@@ -761,7 +741,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let isStatement = kind == UInt8(ascii: "S")
-            if pooled, isStatement ? deallocation(of: target(ofStatement: name)) != nil : deallocatingPortals[name] != nil {
+            if pooled, isStatement
+                ? ClientStatementBook.deallocation(of: book.target(ofStatement: name, batch: batchSequence)) != nil
+                : book.deallocates(portal: name) {
                 // A proxy-answered DEALLOCATE: no parameters, no rows.
                 var token = FlowToken()
                 if isStatement {
@@ -773,7 +755,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             if pooled && isStatement {
-                switch target(ofStatement: name) {
+                switch book.target(ofStatement: name, batch: batchSequence) {
                 case .missing(let error):
                     poison(.parse(Self.poisonParse), kind: .parse, error: error, on: upstream)
                     return
@@ -791,23 +773,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         case UInt8(ascii: "E"):
             batchOpen = true
             var token = FlowToken()
-            if !clearingPortals.isEmpty || !deallocatingPortals.isEmpty {
+            if pooled, book.inspectsExecute {
                 // Rare: the portal's name is read only while such a portal is bound.
                 var payload = frame.payload
-                let portal = payload.pgReadCString() ?? ""
-                if let target = deallocatingPortals[portal] {
-                    guard statements[target] != nil else {
-                        poison(.parse(Self.poisonParse), kind: .parse, error: .make(
-                            severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(target)\" does not exist"
-                        ), on: upstream)
-                        return
-                    }
+                switch book.executed(portal: payload.pgReadCString() ?? "") {
+                case .deallocateMissing(let target):
+                    poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+                        severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(target)\" does not exist"
+                    ), on: upstream)
+                    return
+                case .deallocate(let target):
                     token.emit = .commandComplete("DEALLOCATE")
                     token.deallocates = target
                     synthesize(.execute, token: token)
                     return
+                case .forward(let clears):
+                    token.clearsStatements = clears
                 }
-                if clearingPortals.contains(portal) { token.clearsStatements = true }
             }
             upstream.write(raw)
             tracker.sent(.execute, origin: .client, token: token)
@@ -821,7 +803,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if pooled && kind == UInt8(ascii: "S") {
                 // The server-side statement is shared (or, unnamed, perhaps
                 // another client's): only the client's own record goes.
-                if name.isEmpty { forgetUnnamed() } else { statements[name] = nil }
+                book.close(name)
                 var token = FlowToken()
                 token.emit = .closeComplete
                 synthesize(.close, token: token)
@@ -887,95 +869,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         upstream.flush()
         return true
-    }
-
-    /// What a client's Bind or Describe of a statement refers to on the server (transaction pooling).
-    private enum StatementTarget {
-        /// Not the client's: answered with this error, as the server would.
-        case missing(ErrorFields)
-        /// The server's own unnamed statement (replayed there if another client's is in place).
-        case serverUnnamed
-        /// A shared statement; `parsedInBatch`: the client parsed it in the batch now open.
-        case shared(ClientStatement, parsedInBatch: Bool)
-    }
-
-    private func target(ofStatement name: String) -> StatementTarget {
-        guard !name.isEmpty else {
-            // Never parsed, closed, or its Parse failed: never whatever the server holds.
-            guard let unnamed else {
-                return .missing(.make(severity: "ERROR", sqlState: "26000", message: "unnamed prepared statement does not exist"))
-            }
-            guard let shared = unnamed.shared else { return .serverUnnamed }
-            return .shared(shared, parsedInBatch: unnamed.batch == batchSequence)
-        }
-        guard let statement = statements[name] else {
-            return .missing(.make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"))
-        }
-        return .shared(statement, parsedInBatch: false)
-    }
-
-    /// Portals bound to `DISCARD ALL` / `DEALLOCATE ALL` (transaction pooling):
-    /// their `Execute`, once it succeeds, clears the connection's prepared
-    /// statements and the client's records, as a simple `Query` of it does.
-    private func noteClearingPortal(_ portal: String, target: StatementTarget) {
-        let clears: Bool
-        switch target {
-        case .missing: clears = false
-        case .serverUnnamed: clears = unnamed?.clearsStatements ?? false
-        case .shared(let statement, _): clears = statement.clearsStatements
-        }
-        if clears {
-            clearingPortals.insert(portal)
-        } else if !clearingPortals.isEmpty {
-            clearingPortals.remove(portal)
-        }
-    }
-
-    /// The statement `DEALLOCATE name` stands for, when `target` is one the
-    /// proxy answers itself (transaction pooling: the client's protocol-level
-    /// statement lives on the server under a shared name, so the proxy only
-    /// forgets the client's name, at the point the server would).
-    private func deallocation(of target: StatementTarget) -> String? {
-        guard case .shared(let statement, _) = target else { return nil }
-        return statement.deallocates
-    }
-
-    // MARK: The client's unnamed statement (transaction pooling)
-
-    /// A client's unnamed Parse, sent (or answered by the proxy) but not yet
-    /// answered: Bind and Describe use it at once, as the server would.
-    private func setUnnamed(_ statement: ClientUnnamedStatement) {
-        unnamed = statement
-        pendingUnnamed[statement.sequence] = statement
-    }
-
-    /// The client closed its unnamed statement, or DISCARD ALL dropped it.
-    private func forgetUnnamed() {
-        unnamed = nil
-        confirmedUnnamed = nil
-    }
-
-    /// Its Parse was answered: this is the unnamed statement a skipped later one falls back to.
-    private func unnamedParsed(_ sequence: Int) {
-        if let statement = pendingUnnamed.removeValue(forKey: sequence) { confirmedUnnamed = statement }
-    }
-
-    /// Its Parse failed: the server dropped its unnamed statement before parsing, so none is left.
-    private func unnamedFailed(_ sequence: Int) {
-        pendingUnnamed[sequence] = nil
-        confirmedUnnamed = nil
-        if unnamed?.sequence == sequence { unnamed = nil }
-    }
-
-    /// Its Parse was skipped (an earlier message of the batch failed): the
-    /// server kept the previous unnamed statement, and so does the client.
-    /// Which statement the connection now holds is not known for sure, so a
-    /// later Bind prepares the client's again first.
-    private func unnamedSkipped(_ sequence: Int) {
-        pendingUnnamed[sequence] = nil
-        guard unnamed?.sequence == sequence else { return }
-        unnamed = confirmedUnnamed
-        upstream?.unnamedOwner = nil
     }
 
     /// Answers a client's Parse of a statement that is shared on the server:
@@ -1065,7 +958,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     /// Replays the client's unnamed statement when this connection holds someone else's.
     private func ensureUnnamed(on upstream: UpstreamConnection) {
-        guard let unnamed else { return }
+        guard let unnamed = book.unnamed else { return }
         if let owner = upstream.unnamedOwner, owner.client == ObjectIdentifier(self), owner.sequence == unnamed.sequence { return }
         var token = FlowToken()
         token.showsError = true
@@ -1212,7 +1105,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// (`CommandComplete DEALLOCATE`); a name that is not one of them is
     /// refused with the policy's denial, with the server's error semantics.
     private func deallocate(_ name: String, denial: ErrorFields, on upstream: UpstreamConnection) {
-        guard mode == .transaction, statements[name] != nil, tracker.isIdle, !batchOpen else {
+        guard mode == .transaction, book.has(name), tracker.isIdle, !batchOpen else {
             poison(.query(Self.poisonText), kind: .query, error: denial, on: upstream)
             return
         }
@@ -1223,7 +1116,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 message: "current transaction is aborted, commands ignored until end of transaction block"
             )))
         } else {
-            statements[name] = nil
+            book.remove(name)
             send(.commandComplete("DEALLOCATE"))
         }
         send(.readyForQuery(status))
@@ -1376,9 +1269,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     upstream?.unnamedOwner = nil
                     // A Query is answered even when it failed; an Execute only on success.
                     if entry.kind != .query || !headQueryFailed {
-                        statements.removeAll()
-                        forgetUnnamed()
-                        clearingPortals.removeAll()
+                        book.clearAll()
                     }
                 }
                 if entry.token.captureSettings && !headQueryFailed {
@@ -1389,19 +1280,25 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     upstream?.appliedSettings = restore
                 }
                 if entry.kind == .query { headQueryFailed = false }
-                if let sequence = entry.token.unnamedSequence { unnamedParsed(sequence) }
+                if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
             case .failed(let entry), .skipped(let entry):
                 if let name = entry.token.serverStatement { upstream?.statementGone(name) }
                 // A statement the server never prepared is not the client's either.
-                if let name = entry.token.clientStatement { statements[name] = nil }
+                if let name = entry.token.clientStatement { book.remove(name) }
                 if let sequence = entry.token.unnamedSequence {
-                    if case .failed = completion { unnamedFailed(sequence) } else { unnamedSkipped(sequence) }
+                    if case .failed = completion {
+                        book.unnamedFailed(sequence)
+                    } else if book.unnamedSkipped(sequence) {
+                        // The server kept its previous unnamed statement, whoever's it
+                        // is: the next Bind prepares the client's first.
+                        upstream?.unnamedOwner = nil
+                    }
                 }
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
-                if let sequence = entry.token.unnamedSequence { unnamedParsed(sequence) }
-                if let name = entry.token.deallocates { statements[name] = nil }
+                if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
+                if let name = entry.token.deallocates { book.remove(name) }
                 if let message = entry.token.emit { send(message) }
             }
         }
@@ -1427,7 +1324,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // The transaction is lost, the session is not: end what the client
             // waits for with an error, and its next transaction gets a fresh connection.
             let dropped = tracker.reset()
-            pendingUnnamed.removeAll()
+            book.connectionLost()
             batchOpen = false
             batchLog = []
             loggedBatches = [:]

@@ -1,0 +1,190 @@
+import PGWire
+
+/// A client's prepared statements under transaction pooling, as the client
+/// sees them: its named statements, its unnamed statement, and the portals
+/// whose `Execute` the proxy must treat specially.
+///
+/// On the server, statements live under shared names on whichever connection
+/// serves the client's transaction (`ClientStatement`), so the client's own
+/// view is kept here, as a value with no I/O: the handler asks it what a
+/// `Bind`, `Describe` or `Execute` refers to and tells it what the server
+/// answered. It follows PostgreSQL's rules, not the proxy's convenience: an
+/// unnamed `Parse` that fails leaves no unnamed statement, one the server
+/// skips (an earlier message of its batch failed) leaves the previous one.
+struct ClientStatementBook {
+    /// What a client's `Bind` or `Describe` of a statement refers to on the server.
+    enum Target {
+        /// Not the client's: answered with this error, as the server would.
+        case missing(ErrorFields)
+        /// The server's own unnamed statement (replayed there if another client's is in place).
+        case serverUnnamed
+        /// A shared statement; `parsedInBatch`: the client parsed it in the batch now open.
+        case shared(ClientStatement, parsedInBatch: Bool)
+    }
+
+    /// What an `Execute` of a portal means.
+    enum ExecuteEffect: Equatable {
+        /// Sent to the server; `clearsStatements`: its success drops every prepared statement.
+        case forward(clearsStatements: Bool)
+        /// A proxy-answered `DEALLOCATE` of this client statement.
+        case deallocate(String)
+        /// A proxy-answered `DEALLOCATE` of a statement the client no longer has (26000).
+        case deallocateMissing(String)
+    }
+
+    private var named: [String: ClientStatement] = [:]
+    /// The client's last unnamed Parse (nil: none, or it failed).
+    private(set) var unnamed: ClientUnnamedStatement?
+    private var unnamedSequence = 0
+    /// Unnamed Parses sent but not yet answered, by sequence.
+    private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:]
+    /// The last unnamed Parse the server (or the proxy) answered.
+    private var confirmedUnnamed: ClientUnnamedStatement?
+    /// Portals bound to `DISCARD ALL` / `DEALLOCATE ALL`.
+    private var clearingPortals: Set<String> = []
+    /// Portals bound to a proxy-answered `DEALLOCATE name`, by the name.
+    private var deallocatingPortals: [String: String] = [:]
+
+    // MARK: Named statements
+
+    func has(_ name: String) -> Bool {
+        named[name] != nil
+    }
+
+    mutating func add(_ statement: ClientStatement, as name: String) {
+        named[name] = statement
+    }
+
+    /// A `Close`, a `DEALLOCATE`, or a `Parse` that never took effect.
+    mutating func remove(_ name: String) {
+        named[name] = nil
+    }
+
+    // MARK: The unnamed statement
+
+    /// A client's unnamed `Parse`, sent (or answered by the proxy): `Bind`
+    /// and `Describe` use it at once, as the server would. Returns its sequence,
+    /// which the answer's token carries back to `unnamedAnswered` and friends.
+    mutating func parsedUnnamed(_ parse: Parse, shared: ClientStatement?, batch: Int, clearsStatements: Bool = false) -> Int {
+        unnamedSequence += 1
+        let statement = ClientUnnamedStatement(
+            parse: parse, sequence: unnamedSequence, shared: shared, batch: batch, clearsStatements: clearsStatements
+        )
+        unnamed = statement
+        pendingUnnamed[statement.sequence] = statement
+        return statement.sequence
+    }
+
+    /// Its `Parse` was answered: the statement a later skipped one falls back to.
+    mutating func unnamedAnswered(_ sequence: Int) {
+        if let statement = pendingUnnamed.removeValue(forKey: sequence) { confirmedUnnamed = statement }
+    }
+
+    /// Its `Parse` failed: the server drops the unnamed statement before
+    /// parsing, so none is left.
+    mutating func unnamedFailed(_ sequence: Int) {
+        pendingUnnamed[sequence] = nil
+        confirmedUnnamed = nil
+        if unnamed?.sequence == sequence { unnamed = nil }
+    }
+
+    /// Its `Parse` was skipped: the previous unnamed statement is the
+    /// client's again. Returns true when that changed the client's unnamed
+    /// statement (which one the server connection holds is then not known).
+    mutating func unnamedSkipped(_ sequence: Int) -> Bool {
+        pendingUnnamed[sequence] = nil
+        guard unnamed?.sequence == sequence else { return false }
+        unnamed = confirmedUnnamed
+        return true
+    }
+
+    // MARK: Bind, Describe, Execute, Close
+
+    /// What `name` (empty: the unnamed statement) refers to, in the batch `batch`.
+    func target(ofStatement name: String, batch: Int) -> Target {
+        guard !name.isEmpty else {
+            // Never parsed, closed, or its Parse failed: never whatever the server holds.
+            guard let unnamed else {
+                return .missing(.make(severity: "ERROR", sqlState: "26000", message: "unnamed prepared statement does not exist"))
+            }
+            guard let shared = unnamed.shared else { return .serverUnnamed }
+            return .shared(shared, parsedInBatch: unnamed.batch == batch)
+        }
+        guard let statement = named[name] else {
+            return .missing(.make(severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"))
+        }
+        return .shared(statement, parsedInBatch: false)
+    }
+
+    /// The statement a proxy-answered `DEALLOCATE` at `target` forgets, if it is one.
+    static func deallocation(of target: Target) -> String? {
+        guard case .shared(let statement, _) = target else { return nil }
+        return statement.deallocates
+    }
+
+    /// A `Bind` of `portal` to `target`. Returns the statement a
+    /// proxy-answered `DEALLOCATE` forgets when the portal is one (its
+    /// `Bind` is then answered by the proxy too).
+    mutating func bound(portal: String, to target: Target) -> String? {
+        let clears: Bool
+        switch target {
+        case .missing: clears = false
+        case .serverUnnamed: clears = unnamed?.clearsStatements ?? false
+        case .shared(let statement, _): clears = statement.clearsStatements
+        }
+        if clears {
+            clearingPortals.insert(portal)
+        } else if !clearingPortals.isEmpty {
+            clearingPortals.remove(portal)
+        }
+        if let deallocated = Self.deallocation(of: target) {
+            deallocatingPortals[portal] = deallocated
+            return deallocated
+        }
+        if !deallocatingPortals.isEmpty { deallocatingPortals[portal] = nil }
+        return nil
+    }
+
+    /// `portal` is bound to a proxy-answered `DEALLOCATE`.
+    func deallocates(portal: String) -> Bool {
+        deallocatingPortals[portal] != nil
+    }
+
+    /// An `Execute` needs its portal's name read (rarely: only while a
+    /// clearing or deallocating portal is bound).
+    var inspectsExecute: Bool {
+        !clearingPortals.isEmpty || !deallocatingPortals.isEmpty
+    }
+
+    /// What an `Execute` of `portal` means.
+    func executed(portal: String) -> ExecuteEffect {
+        if let target = deallocatingPortals[portal] {
+            return named[target] != nil ? .deallocate(target) : .deallocateMissing(target)
+        }
+        return .forward(clearsStatements: clearingPortals.contains(portal))
+    }
+
+    /// The client's `Close` of a statement (empty: the unnamed one); the
+    /// server-side statement is shared, so only the client's record goes.
+    mutating func close(_ name: String) {
+        if name.isEmpty {
+            unnamed = nil
+            confirmedUnnamed = nil
+        } else {
+            named[name] = nil
+        }
+    }
+
+    /// `DISCARD ALL` / `DEALLOCATE ALL` succeeded: nothing is left.
+    mutating func clearAll() {
+        named.removeAll()
+        unnamed = nil
+        confirmedUnnamed = nil
+        clearingPortals.removeAll()
+    }
+
+    /// The server connection was lost: nothing sent is owed an answer any more.
+    mutating func connectionLost() {
+        pendingUnnamed.removeAll()
+    }
+}

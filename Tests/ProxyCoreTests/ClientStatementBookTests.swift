@@ -1,0 +1,150 @@
+import PGWire
+import Testing
+
+@testable import ProxyCore
+
+/// A client's statements as the client sees them under transaction pooling,
+/// checked against what PostgreSQL does for one session.
+@Suite struct ClientStatementBookTests {
+    static func parse(_ query: String, _ name: String = "") -> Parse {
+        Parse(name: name, query: query, parameterTypes: [])
+    }
+
+    /// The unnamed statement's text that `target` binds, or the SQLSTATE of its error.
+    static func bound(_ book: ClientStatementBook, _ name: String = "", batch: Int = 0) -> String {
+        switch book.target(ofStatement: name, batch: batch) {
+        case .missing(let error): return error.sqlState ?? "?"
+        case .serverUnnamed: return book.unnamed?.parse.query ?? "?"
+        case .shared(let statement, _): return statement.parse.query
+        }
+    }
+
+    @Test func noUnnamedStatementUntilOneIsParsed() {
+        var book = ClientStatementBook()
+        #expect(Self.bound(book) == "26000")
+        let sequence = book.parsedUnnamed(Self.parse("SELECT 1"), shared: nil, batch: 0)
+        #expect(Self.bound(book) == "SELECT 1")
+        book.unnamedAnswered(sequence)
+        #expect(Self.bound(book) == "SELECT 1")
+        book.close("")
+        #expect(Self.bound(book) == "26000")
+    }
+
+    @Test func aFailedParseLeavesNone() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT 'old'"), shared: nil, batch: 0))
+        book.unnamedFailed(book.parsedUnnamed(Self.parse("SELECT nonsense("), shared: nil, batch: 1))
+        #expect(Self.bound(book) == "26000")
+    }
+
+    @Test func aSkippedParseLeavesThePreviousOne() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT 'old'"), shared: nil, batch: 0))
+        let skipped = book.parsedUnnamed(Self.parse("SELECT 'new'"), shared: nil, batch: 1)
+        #expect(Self.bound(book) == "SELECT 'new'")
+        let restored = book.unnamedSkipped(skipped)
+        #expect(restored)
+        #expect(Self.bound(book) == "SELECT 'old'")
+    }
+
+    /// Two Parses skipped in one batch: back to the last answered, not to the first skipped.
+    @Test func skippedParsesInARowFallBackToTheLastAnswered() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT 4"), shared: nil, batch: 0))
+        let five = book.parsedUnnamed(Self.parse("SELECT 5"), shared: nil, batch: 1)
+        let six = book.parsedUnnamed(Self.parse("SELECT 6"), shared: nil, batch: 1)
+        let fiveRestored = book.unnamedSkipped(five)
+        #expect(!fiveRestored)  // a later Parse already replaced it
+        #expect(Self.bound(book) == "SELECT 6")
+        let sixRestored = book.unnamedSkipped(six)
+        #expect(sixRestored)
+        #expect(Self.bound(book) == "SELECT 4")
+    }
+
+    /// Answered, then a later one skipped: the answered one stays.
+    @Test func aSkipAfterAnAnswerInOneBatchKeepsTheAnswered() {
+        var book = ClientStatementBook()
+        let five = book.parsedUnnamed(Self.parse("SELECT 5"), shared: nil, batch: 0)
+        let six = book.parsedUnnamed(Self.parse("SELECT 6"), shared: nil, batch: 0)
+        book.unnamedAnswered(five)
+        let restored = book.unnamedSkipped(six)
+        #expect(restored)
+        #expect(Self.bound(book) == "SELECT 5")
+    }
+
+    @Test func namedStatementsAndTheirErrors() {
+        var book = ClientStatementBook()
+        guard case .missing(let error) = book.target(ofStatement: "s1", batch: 0) else {
+            Issue.record("an unknown name resolved")
+            return
+        }
+        #expect(error.sqlState == "26000")
+        #expect(error.message == "prepared statement \"s1\" does not exist")
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1")
+        #expect(book.has("s1"))
+        #expect(Self.bound(book, "s1") == "SELECT 1")
+        book.close("s1")
+        #expect(!book.has("s1"))
+    }
+
+    /// A shared unnamed statement knows whether the Bind is in the batch of its Parse.
+    @Test func sharedUnnamedStatementKnowsItsBatch() {
+        var book = ClientStatementBook()
+        let shared = ClientStatement(parse: Self.parse("SELECT 1"))
+        _ = book.parsedUnnamed(Self.parse("SELECT 1"), shared: shared, batch: 3)
+        guard case .shared(let statement, let parsedInBatch) = book.target(ofStatement: "", batch: 3) else {
+            Issue.record("not shared")
+            return
+        }
+        #expect(statement.serverName == shared.serverName)
+        #expect(parsedInBatch)
+        guard case .shared(_, let later) = book.target(ofStatement: "", batch: 4) else { return }
+        #expect(!later)
+    }
+
+    /// DISCARD ALL / DEALLOCATE ALL: only an Execute of a portal bound to one clears.
+    @Test func clearingPortalsAreTrackedUntilRebound() {
+        var book = ClientStatementBook()
+        #expect(!book.inspectsExecute)
+        var discard = ClientStatement(parse: Self.parse("DISCARD ALL", "d"))
+        discard.clearsStatements = true
+        book.add(discard, as: "d")
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s")), as: "s")
+        let discardTarget = book.target(ofStatement: "d", batch: 0)
+        let notDeallocating = book.bound(portal: "", to: discardTarget)
+        #expect(notDeallocating == nil)
+        #expect(book.inspectsExecute)
+        #expect(book.executed(portal: "") == .forward(clearsStatements: true))
+        #expect(book.executed(portal: "other") == .forward(clearsStatements: false))
+        // The same portal bound to something else no longer clears.
+        _ = book.bound(portal: "", to: book.target(ofStatement: "s", batch: 0))
+        #expect(book.executed(portal: "") == .forward(clearsStatements: false))
+        book.clearAll()
+        #expect(!book.has("s") && !book.has("d"))
+        #expect(Self.bound(book) == "26000")
+    }
+
+    /// `DEALLOCATE name`: answered by the proxy; a second Execute finds the name gone.
+    @Test func deallocatingPortals() {
+        var book = ClientStatementBook()
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1")
+        var deallocate = ClientStatement(parse: Self.parse("DEALLOCATE s1", "d"))
+        deallocate.deallocates = "s1"
+        book.add(deallocate, as: "d")
+        let target = book.target(ofStatement: "d", batch: 0)
+        #expect(ClientStatementBook.deallocation(of: target) == "s1")
+        let deallocated = book.bound(portal: "p", to: target)
+        #expect(deallocated == "s1")
+        #expect(book.deallocates(portal: "p"))
+        #expect(book.executed(portal: "p") == .deallocate("s1"))
+        book.remove("s1")
+        #expect(book.executed(portal: "p") == .deallocateMissing("s1"))
+        // Rebinding the portal to an ordinary statement ends it.
+        book.add(ClientStatement(parse: Self.parse("SELECT 2", "s2")), as: "s2")
+        let s2 = book.target(ofStatement: "s2", batch: 0)
+        let rebound = book.bound(portal: "p", to: s2)
+        #expect(rebound == nil)
+        #expect(!book.deallocates(portal: "p"))
+        #expect(!book.inspectsExecute)
+    }
+}
