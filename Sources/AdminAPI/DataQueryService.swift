@@ -44,8 +44,9 @@ struct DataQueryService: Sendable {
             },
             timeoutMilliseconds: patch.timeoutMilliseconds ?? existing.timeoutMilliseconds
         )
+        // The seed lists "no custom tables provisioned" for create only: an
+        // update is judged on its SQL and parameters.
         let parameters = try DataQueryValidator.validate(draft)
-        if patch.sqlTemplate != nil { try await requireCustomTable(workspace) }
         var record = existing
         record.name = draft.name
         record.description = draft.description

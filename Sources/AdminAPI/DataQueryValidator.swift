@@ -52,7 +52,9 @@ enum DataQueryValidator {
         var timeoutMilliseconds: Int
     }
 
-    /// Checks every field; throws 422 with every problem found.
+    /// Checks every field; throws 422 with every problem found. Lengths are
+    /// counted in Unicode code points, as JSON Schema's `maxLength` and most
+    /// clients count characters (a Swift `Character` would count "\r\n" as one).
     static func validate(_ draft: Draft) throws -> [DataQueryParameterRecord] {
         var problems: [APIErrorDetail] = []
         func problem(_ field: String, _ message: String) {
@@ -61,10 +63,10 @@ enum DataQueryValidator {
         if !isName(draft.name, maxLength: maxNameLength) {
             problem("name", "must be lower-case letters, digits and underscores, start with a letter, and be at most \(maxNameLength) characters")
         }
-        if draft.description.count > maxDescriptionLength {
+        if draft.description.unicodeScalars.count > maxDescriptionLength {
             problem("description", "must be at most \(maxDescriptionLength) characters")
         }
-        if draft.sqlTemplate.count > maxTemplateLength {
+        if draft.sqlTemplate.unicodeScalars.count > maxTemplateLength {
             problem("sql_template", "must be at most \(maxTemplateLength) characters")
         }
         if !timeoutRange.contains(draft.timeoutMilliseconds) {
@@ -85,7 +87,7 @@ enum DataQueryValidator {
             if !types.contains(parameter.type) {
                 problem("\(field).type", "must be one of string, integer, number, boolean")
             }
-            if parameter.description.count > maxParameterDescriptionLength {
+            if parameter.description.unicodeScalars.count > maxParameterDescriptionLength {
                 problem("\(field).description", "must be at most \(maxParameterDescriptionLength) characters")
             }
             var defaultJSON: String?

@@ -51,7 +51,7 @@ enum OpenAPIDocument {
         let workspaceID = B.pathParameter(
             "id", "The workspace id.", schema: B.string(pattern: workspaceIDPattern)
         )
-        let keyID = B.pathParameter("key_id", "The API key id.", schema: B.string(pattern: "^ak[a-z0-9]{16}$"))
+        let keyID = B.pathParameter("key_id", "The API key id.", schema: B.string(pattern: "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ak[a-z0-9]{16})$"))
         let header = B.workspaceHeader
         return [
             "/api/v2/workspaces": [

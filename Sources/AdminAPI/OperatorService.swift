@@ -93,7 +93,7 @@ public struct OperatorService: Sendable {
         if !allowEmpty && text.isEmpty {
             return "must not be empty"
         }
-        if text.count > maxTextLength {
+        if text.unicodeScalars.count > maxTextLength {
             return "must be at most \(maxTextLength) characters"
         }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {

@@ -35,7 +35,7 @@ struct RequestBodyDecoder: Sendable {
         do {
             return try decoder.decode(Strict<Body>.self, from: data).body
         } catch let error as UnknownFieldsError {
-            let prefix = error.path.isEmpty ? "" : error.path.joined(separator: ".") + "."
+            let prefix = error.path.isEmpty ? "" : error.path + "."
             let details = error.names.map { name in
                 APIErrorDetail(field: prefix + Self.shown(name), message: "unknown field")
             }

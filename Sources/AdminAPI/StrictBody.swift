@@ -19,7 +19,8 @@ extension Decoder {
         let container = try container(keyedBy: AnyCodingKey.self)
         let unknown = container.allKeys.map(\.stringValue).filter { !allowed.contains($0) }
         if !unknown.isEmpty {
-            throw UnknownFieldsError(path: codingPath.map(\.stringValue), names: unknown.sorted())
+            let path = codingPath.isEmpty ? "" : RequestBodyDecoder.path(codingPath)
+            throw UnknownFieldsError(path: path, names: unknown.sorted())
         }
     }
 }

@@ -14,11 +14,22 @@ public enum APIKeyToken {
     static let idLength = 16
     static let secretLength = 40
 
-    /// A new random key id (`ak` and 16 lower-case letters or digits).
+    /// A new random key id: a version-4 UUID in lower case (the data-queries
+    /// document calls `deployed_by` "UUID of the API key"). Keys issued
+    /// before were `ak` and 16 lower-case letters or digits; they stay valid.
     static func makeID() -> String {
         var generator = SystemRandomNumberGenerator()
-        let body = (0..<idLength).map { _ in idAlphabet[Int.random(in: 0..<idAlphabet.count, using: &generator)] }
-        return "ak" + String(body)
+        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for (index, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text.append("-") }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return text
     }
 
     /// A new key for the row `id`.
@@ -37,9 +48,17 @@ public enum APIKeyToken {
         return String(parts[0])
     }
 
-    /// Whether `id` could name a key: `ak` and 16 lower-case letters or digits.
+    /// Whether `id` could name a key: a lower-case UUID, or (keys issued
+    /// before ids were UUIDs) `ak` and 16 lower-case letters or digits.
     public static func isValidID(_ id: String) -> Bool {
         let bytes = Array(id.utf8)
+        if bytes.count == 36 {
+            return bytes.enumerated().allSatisfy { index, byte in
+                [8, 13, 18, 23].contains(index)
+                    ? byte == UInt8(ascii: "-")
+                    : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            }
+        }
         guard bytes.count == 2 + idLength, bytes[0] == UInt8(ascii: "a"), bytes[1] == UInt8(ascii: "k") else {
             return false
         }

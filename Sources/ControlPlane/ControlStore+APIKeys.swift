@@ -106,5 +106,5 @@ extension ControlStore {
     }
 
     /// Compared against when no row matched, so both paths do the same work.
-    private static let dummyKeyHash = APIKeyToken.hash("sluice_ak0000000000000000_" + String(repeating: "0", count: 40))
+    private static let dummyKeyHash = APIKeyToken.hash("sluice_00000000-0000-4000-8000-000000000000_" + String(repeating: "0", count: 40))
 }

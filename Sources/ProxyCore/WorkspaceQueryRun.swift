@@ -223,13 +223,18 @@ final class WorkspaceQueryRun: UpstreamConnectionDelegate {
     }
 
     /// The parameter type OIDs and text-format values of `parameters`.
+    ///
+    /// A string goes unspecified (OID 0), as a quoted literal would: the
+    /// server types it from its use, so `uuid_column = :id` or
+    /// `created_at > :since` work, where `text` has no such operator.
+    /// Numbers and booleans carry their type (`LIMIT :n`, `:a + :b`).
     static func parameters(_ parameters: [QueryParameter]) -> (types: [UInt32], values: [ByteBuffer?]) {
         var types: [UInt32] = []
         var values: [ByteBuffer?] = []
         for parameter in parameters {
             switch parameter {
             case .string(let value):
-                types.append(25)
+                types.append(0)
                 values.append(text(value))
             case .integer(let value):
                 types.append(20)
@@ -241,7 +246,7 @@ final class WorkspaceQueryRun: UpstreamConnectionDelegate {
                 types.append(16)
                 values.append(text(value ? "true" : "false"))
             case .null:
-                types.append(25)
+                types.append(0)
                 values.append(nil)
             }
         }

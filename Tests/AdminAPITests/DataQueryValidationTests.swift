@@ -44,6 +44,10 @@ struct DataQueryValidationTests {
         Rule(name: "name is at most 128 characters", status: 422, code: "validation_failed", field: "name") { $0["name"] = "q" + String(repeating: "x", count: 128) },
         Rule(name: "description is required", status: 422, code: "validation_failed", field: "description") { $0["description"] = nil },
         Rule(name: "description is at most 2048 characters", status: 422, code: "validation_failed", field: "description") { $0["description"] = String(repeating: "d", count: 2049) },
+        Rule(name: "lengths count code points, not graphemes", status: 422, code: "validation_failed", field: "description") {
+            // 1,025 characters as Swift counts them, 2,050 code points (a letter and a combining acute accent each).
+            $0["description"] = String(repeating: "e\u{301}", count: 1025)
+        },
         Rule(name: "sql_template is required", status: 422, code: "validation_failed", field: "sql_template") { $0["sql_template"] = nil },
         Rule(name: "sql_template is at most 8192 characters", status: 422, code: "validation_failed", field: "sql_template") {
             $0["sql_template"] = "SELECT email FROM storage.people WHERE domain = :domain LIMIT :limit --" + String(repeating: "x", count: 8192)
@@ -96,7 +100,7 @@ struct DataQueryValidationTests {
             body["parameters"] = [["name": "domain", "type": "string", "description": "d"]]
         },
         Rule(name: "an unknown field is refused", status: 400, code: "unknown_field", field: "sql") { $0["sql"] = "SELECT 1" },
-        Rule(name: "an unknown parameter field is refused", status: 400, code: "unknown_field", field: nil) { parameter(&$0, 0, "required", true) },
+        Rule(name: "an unknown parameter field is refused", status: 400, code: "unknown_field", field: "parameters[0].required") { parameter(&$0, 0, "required", true) },
     ]
 
     @Test(arguments: rules)

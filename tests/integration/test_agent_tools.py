@@ -404,3 +404,41 @@ def test_mcp_data_query_tool(mcp, data_query):
     wrong = mcp.call(tool_name, {"pattern": "%", "lim": "many"})
     assert wrong["isError"] is True and text_of(wrong), wrong
     assert mcp.close() == 0, "".join(mcp.stderr_lines)
+
+
+def test_string_arguments_take_the_type_of_their_use(dev, api, workspace, update_key, view_key):
+    """A `string` argument compared with a uuid, date or timestamptz column works, as a quoted
+    literal would (it is sent with an unspecified type, which the server infers)."""
+    suffix = secrets.token_hex(5)
+    table = f"events_{suffix}"
+    http_ok(api, "POST", f"/v1/{workspace}/tables", update_key,
+            {"name": table, "columns": [{"name": "id", "type": "uuid"}, {"name": "day", "type": "date"},
+                                        {"name": "at", "type": "timestamptz"}, {"name": "label", "type": "text"}]},
+            status=201)
+    query_id = None
+    try:
+        http_ok(api, "POST", "/api/v2/tools/query_customer_db", update_key, {"sql":
+                f"INSERT INTO storage.{table} VALUES ('6f1c2d3e-0000-4000-8000-000000000001', '2026-01-02', "
+                f"'2026-01-02T10:00:00Z', 'one'), ('6f1c2d3e-0000-4000-8000-000000000002', '2026-03-04', "
+                f"'2026-03-04T10:00:00Z', 'two')"})
+        created = http_ok(api, "POST", f"/v1/{workspace}/data_queries", update_key, {
+            "name": f"events_{suffix}",
+            "description": "Events by id, day and time.",
+            "sql_template": f"SELECT label FROM storage.{table} WHERE id = :id OR (day >= :from_day AND at < :before) "
+                            "ORDER BY label",
+            "parameters": [{"name": "id", "type": "string", "description": "an event id"},
+                           {"name": "from_day", "type": "string", "description": "first day"},
+                           {"name": "before", "type": "string", "description": "a time"}],
+        }, status=201)
+        query_id = created["id"]
+        invoked = http_ok(api, "POST", f"/v1/{workspace}/data_queries/{query_id}/invoke", view_key, {"input": {
+            "id": "6f1c2d3e-0000-4000-8000-000000000001", "from_day": "2026-03-01", "before": "2026-03-05T00:00:00Z"}})
+        assert invoked["rows"] == [["one"], ["two"]], invoked
+        # A string that is not a valid uuid is the server's error (503), not a crash.
+        status, body = http(api, "POST", f"/v1/{workspace}/data_queries/{query_id}/invoke", view_key, {"input": {
+            "id": "not-a-uuid", "from_day": "2026-03-01", "before": "2026-03-05T00:00:00Z"}})
+        assert status == 503, body
+    finally:
+        if query_id is not None:
+            http(api, "DELETE", f"/v1/{workspace}/data_queries/{query_id}", update_key)
+        http(api, "DELETE", f"/v1/{workspace}/tables/{table}", update_key)

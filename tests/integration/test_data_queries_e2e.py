@@ -7,6 +7,7 @@ registry, and invoke it through `sluice tools execute` and through `sluice mcp`.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -70,6 +71,9 @@ def test_active_people_by_domain_end_to_end(dev, api, keys):
         }, status=201)
         query_id = created["id"]
         assert created["deployed_by"] and created["deployed_at"] and created["last_invoked_at"] is None
+        # "UUID of the API key that deployed": the id POST .../api-keys returned for that key.
+        assert str(uuid.UUID(created["deployed_by"])) == created["deployed_by"]
+        assert f"_{created['deployed_by']}_" in update
 
         invoked = http_ok(api, "POST", f"/v1/{workspace}/data_queries/{query_id}/invoke", view,
                           {"input": {"domain": "acme.com"}})
