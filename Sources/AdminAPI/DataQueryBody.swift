@@ -1,8 +1,9 @@
 import ControlPlane
 import Foundation
 
-/// A data query as every read, create and update answers it
-/// (workspace-data-queries "Response Fields"); absent timestamps are `null`.
+/// A data query as every read, create and update answers it: exactly the
+/// nine members of workspace-data-queries "Response Fields"; absent
+/// timestamps are `null`.
 struct DataQueryBody: Encodable, Sendable {
     var record: DataQueryRecord
 
@@ -17,7 +18,6 @@ struct DataQueryBody: Encodable, Sendable {
         case lastInvokedAt = "last_invoked_at"
         case deployedAt = "deployed_at"
         case deployedBy = "deployed_by"
-        case createdAt = "created_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -31,7 +31,6 @@ struct DataQueryBody: Encodable, Sendable {
         try container.encode(record.lastInvokedAt, forKey: .lastInvokedAt)
         try container.encode(record.deployedAt, forKey: .deployedAt)
         try container.encode(record.deployedBy, forKey: .deployedBy)
-        try container.encode(record.createdAt, forKey: .createdAt)
     }
 
     /// `{"name", "type", "description", "default"}`; `default` is null when required.

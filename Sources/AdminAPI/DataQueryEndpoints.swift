@@ -60,7 +60,8 @@ struct DataQueryEndpoints: Sendable {
         let body = try await decoder.decode(InvokeDataQueryRequest.self, from: request)
         let (record, result) = try await service.invoke(workspace, id: id, input: body.input ?? [:])
         return try QueryResultJSON(
-            result: result, leading: [("query_id", record.id.uuidString.lowercased()), ("name", record.name)]
+            result: result, leading: [("query_id", record.id.uuidString.lowercased()), ("name", record.name)],
+            includesCommand: false
         ).response(from: request, context: context)
     }
 

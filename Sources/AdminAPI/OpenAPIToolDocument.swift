@@ -142,9 +142,8 @@ enum OpenAPIToolDocument {
                 [("command", ["type": "string"])] + resultProperties
             ),
             "DataQueryResult": B.object(
-                required: ["query_id", "name", "command", "columns", "rows", "row_count", "truncated", "elapsed_ms"],
-                [("query_id", B.string(format: "uuid")), ("name", ["type": "string"]), ("command", ["type": "string"])]
-                    + resultProperties
+                required: ["query_id", "name", "columns", "rows", "row_count", "truncated", "elapsed_ms"],
+                [("query_id", B.string(format: "uuid")), ("name", ["type": "string"])] + resultProperties
             ),
             "Tool": B.object(required: ["name", "description", "input_schema"], [
                 ("name", ["type": "string"]),
@@ -204,8 +203,7 @@ enum OpenAPIToolDocument {
                     ("timeout_ms", ["type": "integer"]),
                     ("last_invoked_at", nullableDate),
                     ("deployed_at", nullableDate),
-                    ("deployed_by", B.nullable(["type": "string"])),
-                    ("created_at", OpenAPISchemas.dateTime),
+                    ("deployed_by", B.nullable(B.string(format: "uuid"))),
                 ]
             ),
         ]

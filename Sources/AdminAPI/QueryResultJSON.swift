@@ -17,6 +17,9 @@ struct QueryResultJSON: ResponseGenerator, Sendable {
     var result: QueryResult
     /// Members written before the result's own (`query_id`, `name` of a data query).
     var leading: [(String, String)] = []
+    /// The agent tool answers with `command`; a data query's invoke does not
+    /// (api.md lists its members without it).
+    var includesCommand = true
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
@@ -34,9 +37,12 @@ struct QueryResultJSON: ResponseGenerator, Sendable {
             Self.string(value, into: &out)
             out.append(UInt8(ascii: ","))
         }
-        Self.raw(#""command":"#, into: &out)
-        Self.string(result.command, into: &out)
-        Self.raw(#","columns":["#, into: &out)
+        if includesCommand {
+            Self.raw(#""command":"#, into: &out)
+            Self.string(result.command, into: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        Self.raw(#""columns":["#, into: &out)
         for (index, column) in result.columns.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             Self.raw(#"{"name":"#, into: &out)

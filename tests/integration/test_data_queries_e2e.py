@@ -74,10 +74,14 @@ def test_active_people_by_domain_end_to_end(dev, api, keys):
         # "UUID of the API key that deployed": the id POST .../api-keys returned for that key.
         assert str(uuid.UUID(created["deployed_by"])) == created["deployed_by"]
         assert f"_{created['deployed_by']}_" in update
+        # Exactly the seed's "Response Fields".
+        assert set(created) == {"id", "name", "description", "sql_template", "parameters", "timeout_ms",
+                                "deployed_at", "deployed_by", "last_invoked_at"}, sorted(created)
 
         invoked = http_ok(api, "POST", f"/v1/{workspace}/data_queries/{query_id}/invoke", view,
                           {"input": {"domain": "acme.com"}})
         assert invoked["query_id"] == query_id and invoked["name"] == NAME
+        assert set(invoked) == {"query_id", "name", "columns", "rows", "row_count", "truncated", "elapsed_ms"}, sorted(invoked)
         assert invoked["rows"] == [["ann@acme.com"]] and invoked["row_count"] == 1 and invoked["truncated"] is False
 
         patched = http_ok(api, "PATCH", f"/v1/{workspace}/data_queries/{query_id}", update, {
