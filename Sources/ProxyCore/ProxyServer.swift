@@ -78,6 +78,11 @@ public final class ProxyServer: Service, Sendable {
         sessions.count(of: user)
     }
 
+    /// Event loops (threads) serving at least one client session now.
+    public var eventLoopsInUse: Int {
+        sessions.eventLoopsInUse
+    }
+
     /// The address actually bound (port 0 picks a free port), once listening.
     public var localAddress: SocketAddress? { boundAddress.value }
 

@@ -49,6 +49,12 @@ final class SessionRegistry: Sendable {
         return matching.count
     }
 
+    /// How many event loops serve at least one session (pitfalls.md: a
+    /// pooler that cannot use more than one core).
+    var eventLoopsInUse: Int {
+        state.withLockedValue { Set($0.entries.values.map { ObjectIdentifier($0.eventLoop) }).count }
+    }
+
     func count(of user: ClientUser) -> Int {
         state.withLockedValue { $0.entries.values.filter { $0.user == user }.count }
     }

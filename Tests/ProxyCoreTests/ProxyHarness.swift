@@ -18,15 +18,18 @@ final class ProxyHarness: Sendable {
     let host: String
     let port: Int
     let configuration: ProxyConfiguration
+    let server: ProxyServer
     private let serviceGroup: ServiceGroup
     private let runState: RunState
     private let clients = ClientTracker()
 
-    private init(upstream: TestPostgres, host: String, port: Int, configuration: ProxyConfiguration, serviceGroup: ServiceGroup, runState: RunState) {
+    private init(upstream: TestPostgres, host: String, port: Int, configuration: ProxyConfiguration, server: ProxyServer,
+                 serviceGroup: ServiceGroup, runState: RunState) {
         self.upstream = upstream
         self.host = host
         self.port = port
         self.configuration = configuration
+        self.server = server
         self.serviceGroup = serviceGroup
         self.runState = runState
     }
@@ -74,7 +77,7 @@ final class ProxyHarness: Sendable {
             let address = try await waitForAddress(of: server, runState: runState)
             let harness = ProxyHarness(
                 upstream: upstream, host: configuration.host, port: address, configuration: configuration,
-                serviceGroup: serviceGroup, runState: runState
+                server: server, serviceGroup: serviceGroup, runState: runState
             )
             do {
                 outcome = .success(try await body(harness))
