@@ -511,20 +511,27 @@ def test_pool_exhausted_53300_then_served(pool1):
         # A client that waits less than query_wait_timeout is served when the holder commits.
         a.query("BEGIN").ok()
         a.query("SELECT 1").ok()
-        result = {}
-
-        def waiter():
-            t = time.monotonic()
-            result["r"] = b.query("SELECT 'served'", timeout=20)
-            result["t"] = time.monotonic() - t
-
-        th = threading.Thread(target=waiter)
-        th.start()
+        th, result = query_in_background(b, "SELECT 'served'")
         time.sleep(0.5)
         a.query("COMMIT").ok()
         th.join(20)
         assert result["r"].ok().rows == [["served"]]
         assert result["t"] < 1.8, f"served {result['t']:.2f}s later"
+
+
+def query_in_background(w: Wire, sql: str, timeout: float = 20) -> tuple[threading.Thread, dict]:
+    """Runs `sql` on `w` in a started thread; once joined, the dict holds the result ("r")
+    and the seconds it took ("t")."""
+    result: dict = {}
+
+    def run():
+        t = time.monotonic()
+        result["r"] = w.query(sql, timeout=timeout)
+        result["t"] = time.monotonic() - t
+
+    th = threading.Thread(target=run)
+    th.start()
+    return th, result
 
 
 def _runtime_url(dev, port: int) -> str:
@@ -943,15 +950,7 @@ def test_late_cancel_does_not_hit_the_next_clients_query(pool1):
     url = pool1.database_url
     with Wire(url) as a, Wire(url, timeout=20) as b:
         assert a.value("SELECT 'a done'") == "a done"
-        result = {}
-
-        def b_query():
-            t = time.monotonic()
-            result["r"] = b.query("SELECT pg_sleep(1.5), 'b done'", timeout=20)
-            result["t"] = time.monotonic() - t
-
-        th = threading.Thread(target=b_query)
-        th.start()
+        th, result = query_in_background(b, "SELECT pg_sleep(1.5), 'b done'")
         time.sleep(0.4)
         a.send_cancel()  # A's key, while B's query runs on the one server connection
         time.sleep(0.3)
@@ -985,15 +984,7 @@ def test_cancel_while_waiting_for_a_server_connection_is_not_lost(pool1):
     with Wire(url) as a, Wire(url, timeout=20) as b:
         a.query("BEGIN").ok()
         assert a.value("SELECT 'a holds the only server connection'")
-        result = {}
-
-        def b_query():
-            t = time.monotonic()
-            result["r"] = b.query("SELECT pg_sleep(10)", timeout=20)
-            result["t"] = time.monotonic() - t
-
-        th = threading.Thread(target=b_query)
-        th.start()
+        th, result = query_in_background(b, "SELECT pg_sleep(10)")
         time.sleep(0.4)
         b.send_cancel()  # b's query is still waiting for a lease (pool of 1, wait timeout 2 s)
         time.sleep(0.4)
