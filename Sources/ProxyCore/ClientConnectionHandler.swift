@@ -697,6 +697,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                        on: upstream)
                 return
             }
+            let configuration = deps.configuration
+            guard book.fits(parse, limit: configuration.maxClientStatements, byteLimit: configuration.maxClientStatementBytes) else {
+                poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+                    severity: "ERROR", sqlState: "54000",
+                    message: "too many prepared statements for one client (at most \(configuration.maxClientStatements), "
+                        + "\(configuration.maxClientStatementBytes >> 20) MiB of text)",
+                    hint: "Close or DEALLOCATE statements the client no longer uses."
+                ), on: upstream)
+                return
+            }
             var statement = ClientStatement(parse: parse)
             statement.clearsStatements = clears
             book.add(statement, as: parse.name)

@@ -33,6 +33,8 @@ struct ClientStatementBook {
     }
 
     private var named: [String: ClientStatement] = [:]
+    /// The text bytes of `named` (for `fits`).
+    private var namedBytes = 0
     /// The client's last unnamed Parse (nil: none, or it failed).
     private(set) var unnamed: ClientUnnamedStatement?
     private var unnamedSequence = 0
@@ -51,13 +53,25 @@ struct ClientStatementBook {
         named[name] != nil
     }
 
+    /// Whether one more named statement of `parse` stays within `limit`
+    /// statements and `byteLimit` bytes of text.
+    func fits(_ parse: Parse, limit: Int, byteLimit: Int) -> Bool {
+        named.count < limit && namedBytes + Self.bytes(of: parse) <= byteLimit
+    }
+
     mutating func add(_ statement: ClientStatement, as name: String) {
+        remove(name)
         named[name] = statement
+        namedBytes += Self.bytes(of: statement.parse)
     }
 
     /// A `Close`, a `DEALLOCATE`, or a `Parse` that never took effect.
     mutating func remove(_ name: String) {
-        named[name] = nil
+        if let statement = named.removeValue(forKey: name) { namedBytes -= Self.bytes(of: statement.parse) }
+    }
+
+    private static func bytes(of parse: Parse) -> Int {
+        parse.name.utf8.count + parse.query.utf8.count + 4 * parse.parameterTypes.count
     }
 
     // MARK: The unnamed statement
@@ -171,13 +185,14 @@ struct ClientStatementBook {
             unnamed = nil
             confirmedUnnamed = nil
         } else {
-            named[name] = nil
+            remove(name)
         }
     }
 
     /// `DISCARD ALL` / `DEALLOCATE ALL` succeeded: nothing is left.
     mutating func clearAll() {
         named.removeAll()
+        namedBytes = 0
         unnamed = nil
         confirmedUnnamed = nil
         clearingPortals.removeAll()

@@ -26,6 +26,12 @@ public struct ProxyConfiguration: Sendable {
     public var idleInTransactionTimeout: TimeAmount = .seconds(300)
     /// Statements kept prepared per server connection (least recently used are closed).
     public var maxPreparedStatementsPerConnection = 200
+    /// Transaction pooling: named statements one client may hold (the proxy
+    /// keeps each one's text to prepare it on any server connection, so this
+    /// and `maxClientStatementBytes` bound what one client can make it keep).
+    public var maxClientStatements = 10_000
+    /// Transaction pooling: the total text of one client's named statements.
+    public var maxClientStatementBytes = 64 << 20
     /// Transaction pooling: an unnamed statement whose text repeats is bound to
     /// a shared server-side prepared statement (see `UnnamedStatementCache`).
     public var cacheUnnamedStatements = true

@@ -41,6 +41,8 @@ public struct SluiceConfiguration: Sendable {
     /// 0 disables the proxy's idle-in-transaction limit.
     public var idleInTransactionTimeoutSeconds = 300.0
     public var maxPreparedStatements = 200
+    /// Transaction pooling: named statements one client may hold.
+    public var maxClientStatements = 10_000
     /// Transaction pooling: bind repeated unnamed statements to shared server-side ones.
     public var cacheUnnamedStatements = true
     public var customerConnectionLimit = 64
@@ -129,6 +131,7 @@ public struct SluiceConfiguration: Sendable {
                 }
                 idleInTransactionTimeoutSeconds = number
             case "max_prepared_statements": maxPreparedStatements = try Self.int(key, value, range: 1...100_000)
+            case "max_client_statements": maxClientStatements = try Self.int(key, value, range: 1...1_000_000)
             case "cache_unnamed_statements": cacheUnnamedStatements = try Self.bool(key, value)
             case "policy": policyEnabled = try Self.bool(key, value)
             case "verdict_cache_size": verdictCacheSize = try Self.int(key, value, range: 2...10_000_000)

@@ -144,6 +144,7 @@ public enum SluiceRuntime {
         )
         proxy.idleInTransactionTimeout = .nanoseconds(Int64(configuration.idleInTransactionTimeoutSeconds * 1e9))
         proxy.maxPreparedStatementsPerConnection = configuration.maxPreparedStatements
+        proxy.maxClientStatements = configuration.maxClientStatements
         proxy.cacheUnnamedStatements = configuration.cacheUnnamedStatements
         proxy.upstreamConnectionLimit = configuration.upstreamPoolSize > 0 ? configuration.upstreamPoolSize : nil
         return proxy

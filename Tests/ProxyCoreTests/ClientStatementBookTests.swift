@@ -147,4 +147,20 @@ import Testing
         #expect(!book.deallocates(portal: "p"))
         #expect(!book.inspectsExecute)
     }
+
+    /// Every input has a limit: statements one client may make the proxy keep.
+    @Test func namedStatementsAreBoundedByCountAndBytes() {
+        var book = ClientStatementBook()
+        let small = Self.parse("SELECT 1", "a")
+        #expect(book.fits(small, limit: 2, byteLimit: 100))
+        book.add(ClientStatement(parse: small), as: "a")
+        book.add(ClientStatement(parse: Self.parse("SELECT 2", "b")), as: "b")
+        #expect(!book.fits(Self.parse("SELECT 3", "c"), limit: 2, byteLimit: 100))
+        book.close("a")
+        #expect(book.fits(Self.parse("SELECT 3", "c"), limit: 2, byteLimit: 100))
+        let big = Self.parse(String(repeating: "x", count: 95), "big")
+        #expect(!book.fits(big, limit: 10, byteLimit: 100))
+        book.clearAll()
+        #expect(book.fits(big, limit: 10, byteLimit: 100))
+    }
 }

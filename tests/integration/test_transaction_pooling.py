@@ -926,6 +926,27 @@ def test_deallocate_name_through_the_extended_protocol(pool1):
         assert a.execute("s2").ok().rows == [["22"]]
 
 
+def test_statements_one_client_may_keep_are_limited(dev, tp_logs):
+    """Every input has a limit: the proxy keeps each named statement's text to prepare it on
+    any server connection, so one client's statements are bounded (54000 past the limit,
+    the session goes on, and a Close makes room)."""
+    s = serve(dev, 1, tp_logs, "statement-limit", query_wait_timeout=5,
+              extra_env={"SLUICE_MAX_CLIENT_STATEMENTS": "3"})
+    try:
+        with Wire(s.database_url) as a:
+            for n in range(3):
+                a.prepare(f"s{n}", f"SELECT {n}").ok()
+            r = a.prepare("s3", "SELECT 3")
+            assert r.sqlstate == "54000" and "too many prepared statements" in r.error["M"], r.describe()
+            assert r.status == "I"
+            assert a.execute("s2").ok().rows == [["2"]]
+            assert a.close_statement("s0").kinds == "3Z"
+            a.prepare("s3", "SELECT 3").ok()
+            assert a.execute("s3").ok().rows == [["3"]]
+    finally:
+        s.stop()
+
+
 def test_listen_is_refused(pool2):
     url = pool2.database_url
     with Wire(url) as a:
