@@ -119,6 +119,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
+    /// The server connection's session settings were changed during this lease (see `settingsCleanup`).
+    private var resetOnRelease = false
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
     private var serverEndedSession = false
@@ -1088,6 +1090,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func attach(_ connection: UpstreamConnection) {
         upstream = connection
+        resetOnRelease = false
         connection.attach(self)
         if let context { connection.setAutoRead(context.channel.isWritable) }
         transactionStatus = UInt8(ascii: "I")
@@ -1146,6 +1149,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         if sessionTouched {
             // Read the session settings back: exact whatever ROLLBACK, RESET or set_config did.
             sessionTouched = false
+            resetOnRelease = true
             capturedSettings = [:]
             var token = FlowToken()
             token.captureSettings = true
@@ -1157,7 +1161,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         // The connection's read-complete will not reach us once it is released.
         flushClient()
         self.upstream = nil
-        deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: nil)
+        deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: settingsCleanup(upstream))
+        upstreamTainted = false
+    }
+
+    /// The statement that cleans a connection this client's lease changed
+    /// session settings on: `RESET ALL`, because custom settings (`myapp.x`,
+    /// `set_config('app.user_id', ...)`) are not in pg_settings, so they
+    /// cannot be carried or undone one by one, and must not reach the next
+    /// client. The client's own (pg_settings) settings are applied again on
+    /// its next lease, from what was read back.
+    private func settingsCleanup(_ connection: UpstreamConnection) -> String? {
+        guard resetOnRelease else { return nil }
+        resetOnRelease = false
+        connection.appliedSettings = [:]
+        return "RESET ALL"
     }
 
     private func armIdleInTransactionTimer() {
@@ -1232,6 +1250,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                let name = nameBuffer.readString(length: nameBuffer.readableBytes),
                let value = valueBuffer.readString(length: valueBuffer.readableBytes) {
                 // Setting names are case-insensitive: one spelling, or a RESET undoes a SET.
+                // (Bounded by PostgreSQL's own list: pg_settings has no custom settings.)
                 capturedSettings[name.lowercased()] = Self.quoteLiteral(value)
             }
         default:
@@ -1285,6 +1304,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if entry.token.captureSettings && !headQueryFailed {
                     settings = capturedSettings
                     upstream?.appliedSettings = capturedSettings
+                } else if entry.token.captureSettings {
+                    // What the connection holds now is not known: never pooled again.
+                    upstreamTainted = true
                 }
                 if let restore = entry.token.restoreSettings, headQueryFailed {
                     upstream?.appliedSettings = restore
@@ -1392,7 +1414,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // Mid-query, or settings we have not read back: not worth the risk.
                 deps.pool.release(connection, reusable: false)
             } else if transactionStatus == UInt8(ascii: "I") {
-                deps.pool.release(connection, reusable: true, cleanup: nil)
+                deps.pool.release(connection, reusable: true, cleanup: settingsCleanup(connection))
             } else {
                 deps.pool.release(connection, reusable: true, cleanup: "ROLLBACK")
             }

@@ -947,6 +947,26 @@ def test_statements_one_client_may_keep_are_limited(dev, tp_logs):
         s.stop()
 
 
+def test_custom_settings_never_reach_the_next_client(pool1):
+    """Custom settings (`SET myapp.x`, `set_config('app.user_id', ...)`, as row-level-security
+    setups use) are not in pg_settings, so the proxy cannot carry them across server
+    connections; they must not stay on the connection the next client gets either."""
+    url = pool1.database_url
+    with Wire(url) as a, Wire(url) as b:
+        a.query("SET sluice_test.tenant = 'a-secret'").ok()
+        assert a.value("SELECT set_config('app.user_id', '42', false)") == "42"
+        # b gets the one server connection next.
+        assert b.value("SELECT current_setting('sluice_test.tenant', true)") in (None, "")
+        assert b.value("SELECT current_setting('app.user_id', true)") in (None, "")
+        # Within one transaction they hold, as on the server.
+        r = a.query("BEGIN; SET LOCAL app.user_id = '7'; SELECT current_setting('app.user_id'); COMMIT")
+        assert not r.errors and r.rows == [["7"]], r.describe()
+        # Regular settings are still carried.
+        a.query("SET work_mem = '7MB'").ok()
+        assert b.value("SHOW work_mem") != "7MB"
+        assert a.value("SHOW work_mem") == "7MB"
+
+
 def test_listen_is_refused(pool2):
     url = pool2.database_url
     with Wire(url) as a:
