@@ -497,7 +497,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         var commands: [String] = []
         // Settings another client left (transaction pooling) go first.
         if !connection.appliedSettings.isEmpty { commands.append("RESET ALL") }
-        commands += startupSettings.map { "SET \(Self.quoteIdentifier($0.name)) TO \(Self.quoteLiteral($0.value))" }
+        if !startupSettings.isEmpty {
+            // Raw values, as PostgreSQL applies startup parameters (see `setConfig`).
+            commands.append(Self.setConfig(startupSettings.map { ($0.name, Self.quoteLiteral($0.value)) }))
+        }
         guard !commands.isEmpty else {
             greet()
             return
@@ -1099,9 +1102,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Makes the connection's session settings the client's, in one round trip.
     private func applySettings(on connection: UpstreamConnection) {
         var commands: [String] = []
-        for (name, value) in settings.sorted(by: { $0.key < $1.key }) where connection.appliedSettings[name] != value {
-            commands.append("SET \(Self.quoteIdentifier(name)) TO \(value)")
-        }
+        let changed = settings.sorted(by: { $0.key < $1.key }).filter { connection.appliedSettings[$0.key] != $0.value }
+        if !changed.isEmpty { commands.append(Self.setConfig(changed.map { ($0.key, $0.value) })) }
         for name in connection.appliedSettings.keys.sorted() where settings[name] == nil {
             commands.append("RESET \(Self.quoteIdentifier(name))")
         }
@@ -1110,6 +1112,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         token.restoreSettings = connection.appliedSettings
         connection.appliedSettings = settings
         sendProxy(.query(commands.joined(separator: "; ")), kind: .query, token: token, on: connection)
+    }
+
+    /// One statement setting each of `settings` (name, value as an SQL
+    /// literal) for the session with `set_config`, which takes the value as
+    /// `current_setting` gives it back: `SET search_path TO '""'` would quote
+    /// the list element again, `set_config('search_path', '""', false)` does not.
+    static func setConfig(_ settings: [(name: String, literal: String)]) -> String {
+        "SELECT " + settings.map { "pg_catalog.set_config(\(quoteLiteral($0.name)), \($0.literal), false)" }.joined(separator: ", ")
     }
 
     /// `DEALLOCATE name` in transaction pooling: the client's protocol-level
