@@ -26,9 +26,10 @@ extension ProxyTests {
                     pids.append(pid)
                     await client.terminate()
                 }
-                // With at most `poolSize` server connections, a process comes back within `poolSize` sessions.
+                // `poolSize + 1` sessions on at most `poolSize` server processes: one came back.
+                // (Which one is not fixed: a connection a session SET something on is
+                // cleaned with RESET ALL before it returns to the pool.)
                 #expect(Set(pids).count <= poolSize, "server processes \(pids)")
-                #expect(pids[poolSize...].contains { pids[..<poolSize].contains($0) }, "server processes \(pids)")
             }
         }
     }
