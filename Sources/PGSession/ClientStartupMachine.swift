@@ -48,6 +48,8 @@ public struct ClientStartupMachine: Sendable {
     }
 
     private var state: State = .awaitingFirstPacket(tls: false, channelBinding: nil)
+    /// The hint of a failed password check (`credentialsResolved`), if any.
+    private var failureHint: String?
     private let configuration: Configuration
 
     public init(configuration: Configuration) {
@@ -77,8 +79,8 @@ public struct ClientStartupMachine: Sendable {
         return false
     }
 
-    public static func passwordFailed(user: String) -> ErrorFields {
-        .make(severity: "FATAL", sqlState: "28P01", message: "password authentication failed for user \"\(user)\"")
+    public static func passwordFailed(user: String, hint: String? = nil) -> ErrorFields {
+        .make(severity: "FATAL", sqlState: "28P01", message: "password authentication failed for user \"\(user)\"", hint: hint)
     }
 
     // MARK: Events
@@ -113,8 +115,12 @@ public struct ClientStartupMachine: Sendable {
     }
 
     /// The verifier of the user, or a decoy and `userIsReal: false`.
-    public mutating func credentialsResolved(verifier: SCRAMVerifier, userIsReal: Bool, serverNonce: String) -> [Action] {
+    /// `failureHint`: added to the 28P01 if the proof fails (why a user name
+    /// cannot be anyone's; it must depend on the name's text alone).
+    public mutating func credentialsResolved(verifier: SCRAMVerifier, userIsReal: Bool, serverNonce: String,
+                                             failureHint: String? = nil) -> [Action] {
         guard case .resolving(let parameters, let tls, let binding) = state else { return [] }
+        self.failureHint = failureHint
         let scram = SCRAMServer(verifier: verifier, userIsReal: userIsReal, channelBinding: binding, serverNonce: serverNonce)
         state = .awaitingSASLInitial(scram, parameters: parameters, tls: tls)
         return [.send(.authentication(.sasl(mechanisms: SCRAMServer.mechanisms(tls: binding != nil))))]
@@ -212,7 +218,7 @@ public struct ClientStartupMachine: Sendable {
         state = .closed
         switch failure {
         case .authenticationFailed:
-            return [.fail(Self.passwordFailed(user: user))]
+            return [.fail(Self.passwordFailed(user: user, hint: failureHint))]
         case .malformed(let reason):
             return [.fail(.make(severity: "FATAL", sqlState: "08P01", message: reason))]
         }

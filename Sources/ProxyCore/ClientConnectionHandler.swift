@@ -65,9 +65,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var credential: ProxyCredential?
     /// The client's startup settings, applied when its session starts.
     private var startupSettings: [StartupParameter] = []
-    /// Why the user name cannot be anyone's (pitfalls.md: say which part of
-    /// `customer.<workspace>` is malformed): the hint of the login failure.
-    private var malformedUserHint: String?
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -326,11 +323,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .cancel(let request):
                 metrics.cancelRequests.increment()
                 deps.cancels.cancel(request)
-            case .fail(var fields):
-                if fields.sqlState == "28P01" {
-                    metrics.authFailures.increment()
-                    if let malformedUserHint { fields.fields.append(.init(code: UInt8(ascii: "H"), value: malformedUserHint)) }
-                }
+            case .fail(let fields):
+                if fields.sqlState == "28P01" { metrics.authFailures.increment() }
                 flushOut()
                 fatal(fields)
             case .close:
@@ -349,19 +343,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func resolve(user: String) {
         guard let context else { return }
-        if case .failure(let problem) = ClientUser.parse(user) {
-            switch problem {
-            case .missingDot, .malformedWorkspace:
-                // The text alone is wrong, so the failure's hint can say how
-                // without revealing which workspaces exist. The exchange and
-                // the 28P01 stay those of an unknown workspace or role and of a
-                // wrong password (operations.md).
-                malformedUserHint = "\(problem) (connect as customer.<workspace> or runtime.<workspace>, as the revealed URI says)"
-            case .unknownRole:
-                // operations.md names an unknown role among the failures that look alike.
-                break
-            }
-        }
         if let cached = deps.credentials.cachedCredential(forUser: user) {
             // Answered a moment ago: no hop to a task and back to this loop.
             credentialResolved(cached, user: user)
@@ -395,7 +376,24 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             perform(machine.credentialsResolved(verifier: credential.verifier, userIsReal: true, serverNonce: nonce))
         } else {
             let decoy = SCRAMVerifier.decoy(user: user, secret: deps.configuration.decoySecret)
-            perform(machine.credentialsResolved(verifier: decoy, userIsReal: false, serverNonce: nonce))
+            perform(machine.credentialsResolved(verifier: decoy, userIsReal: false, serverNonce: nonce,
+                                                failureHint: Self.malformedUserHint(user)))
+        }
+    }
+
+    /// Why a user name cannot be anyone's (pitfalls.md: say which part of
+    /// `customer.<workspace>` is malformed), for the hint of its login failure.
+    /// The text alone is wrong, so saying how reveals nothing about which
+    /// workspaces exist; the exchange and the 28P01 stay those of an unknown
+    /// workspace or role and of a wrong password (operations.md), and an
+    /// unknown role, which operations.md names among those, gets no hint.
+    static func malformedUserHint(_ user: String) -> String? {
+        guard case .failure(let problem) = ClientUser.parse(user) else { return nil }
+        switch problem {
+        case .missingDot, .malformedWorkspace:
+            return "\(problem) (connect as customer.<workspace> or runtime.<workspace>, as the revealed URI says)"
+        case .unknownRole:
+            return nil
         }
     }
 

@@ -93,6 +93,19 @@ final class ClientStartupMachineTests: XCTestCase {
         XCTAssertEqual(attempt(userIsReal: false, user: "customer.acme"), [.fail(ClientStartupMachine.passwordFailed(user: "customer.acme"))])
     }
 
+    func testFailureHintRidesOnThe28P01() {
+        var machine = ClientStartupMachine(configuration: .init(tlsAvailable: false, tlsRequired: false))
+        _ = machine.packetReceived(startup([("user", "customer_acme")]))
+        let salt: [UInt8] = Array(repeating: 1, count: 16)
+        _ = machine.credentialsResolved(verifier: SCRAMVerifier(password: "right", salt: salt), userIsReal: false,
+                                        serverNonce: "S", failureHint: "no dot")
+        var client = SCRAMClient(clientNonce: "C")
+        guard case .send(.authentication(.saslContinue(let first)))? = machine.saslInitialReceived(mechanism: "SCRAM-SHA-256", data: client.clientFirstMessage).first,
+              case .success(let parsed) = client.parseServerFirst(Array(first.readableBytesView)) else { return XCTFail("no server-first") }
+        let actions = machine.saslResponseReceived(data: client.clientFinalMessage(serverFirst: parsed, keys: .init(password: "right", salt: salt, iterations: 4096)))
+        XCTAssertEqual(actions, [.fail(ClientStartupMachine.passwordFailed(user: "customer_acme", hint: "no dot"))])
+    }
+
     func testOptionsParsing() {
         let message = StartupMessage(parameters: [
             StartupParameter(name: "user", value: "customer.acme"),
