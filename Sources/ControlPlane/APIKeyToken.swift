@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The text form of workspace API keys: `sluice_<id>_<secret>`.
 ///
@@ -18,18 +19,7 @@ public enum APIKeyToken {
     /// document calls `deployed_by` "UUID of the API key"). Keys issued
     /// before were `ak` and 16 lower-case letters or digits; they stay valid.
     static func makeID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        for (index, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(index) { text.append("-") }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return text
+        UUID().uuidString.lowercased()
     }
 
     /// A new key for the row `id`.

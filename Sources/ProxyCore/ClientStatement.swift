@@ -1,5 +1,6 @@
 import Crypto
 import PGWire
+import SluiceModel
 
 /// A client's named prepared statement under transaction pooling. On the
 /// server it is prepared under a name derived from its text and parameter
@@ -23,13 +24,9 @@ struct ClientStatement: Sendable {
             withUnsafeBytes(of: type.bigEndian) { hasher.update(bufferPointer: $0) }
         }
         let digest = hasher.finalize()
-        let digits = Array("0123456789abcdef".utf8)
         var name = Array("sluice_".utf8)
         name.reserveCapacity(name.count + 24)
-        for byte in digest.prefix(12) {
-            name.append(digits[Int(byte >> 4)])
-            name.append(digits[Int(byte & 0x0F)])
-        }
+        LowercaseHex.append(digest.prefix(12), to: &name)
         self.serverName = String(decoding: name, as: UTF8.self)
     }
 }

@@ -52,12 +52,10 @@ public struct WorkspaceID: Hashable, Sendable, CustomStringConvertible, Codable 
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
-        let digits = Array("0123456789abcdef".utf8)
         var stem = Array(bytes.prefix(Self.longestVerbatimStem - 13))
         stem.append(UInt8(ascii: "_"))
-        for shift in stride(from: 44, through: 0, by: -4) {
-            stem.append(digits[Int((hash >> UInt64(shift)) & 0xF)])
-        }
+        // The hash's low 48 bits, most significant first.
+        LowercaseHex.append(withUnsafeBytes(of: hash.bigEndian) { Array($0.suffix(6)) }, to: &stem)
         return String(decoding: stem, as: UTF8.self)
     }
 
