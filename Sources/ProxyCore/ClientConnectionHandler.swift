@@ -116,7 +116,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
-    /// The server connection's session settings were changed during this lease (see `settingsCleanup`).
+    /// The server connection's session settings were changed during this lease (see `takeSettingsCleanup`).
     private var resetOnRelease = false
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
@@ -754,19 +754,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let isStatement = kind == UInt8(ascii: "S")
-            if pooled, isStatement
-                ? ClientStatementBook.deallocation(of: book.target(ofStatement: name, batch: batchSequence)) != nil
-                : book.deallocates(portal: name) {
-                // A proxy-answered DEALLOCATE: no parameters, no rows.
-                var token = FlowToken()
-                if isStatement {
-                    token.emit = .parameterDescription([])
-                    synthesize(.describeStatement, token: token)
-                }
-                token.emit = .noData
-                synthesize(isStatement ? .describeStatement : .describePortal, token: token)
-                return
-            }
             if pooled && isStatement {
                 switch book.target(ofStatement: name, batch: batchSequence) {
                 case .missing(let error):
@@ -775,10 +762,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 case .serverUnnamed:
                     ensureUnnamed(on: upstream)
                     upstream.write(raw)
+                case .shared(let statement, _) where statement.deallocates != nil:
+                    synthesizeDeallocateDescription(ofStatement: true)
+                    return
                 case .shared(let statement, _):
                     ensurePrepared(statement, on: upstream)
                     upstream.write(Self.encode(.describe(Describe(kind: .statement, name: statement.serverName))))
                 }
+            } else if pooled && book.deallocates(portal: name) {
+                synthesizeDeallocateDescription(ofStatement: false)
+                return
             } else {
                 upstream.write(raw)
             }
@@ -882,6 +875,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         upstream.flush()
         return true
+    }
+
+    /// The Describe of a proxy-answered DEALLOCATE: no parameters, no rows.
+    private func synthesizeDeallocateDescription(ofStatement: Bool) {
+        var token = FlowToken()
+        if ofStatement {
+            token.emit = .parameterDescription([])
+            synthesize(.describeStatement, token: token)
+        }
+        token.emit = .noData
+        synthesize(ofStatement ? .describeStatement : .describePortal, token: token)
     }
 
     /// Answers a client's Parse of a statement that is shared on the server:
@@ -1169,7 +1173,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         // The connection's read-complete will not reach us once it is released.
         flushClient()
         self.upstream = nil
-        deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: settingsCleanup(upstream))
+        deps.pool.release(upstream, reusable: !upstreamTainted, cleanup: takeSettingsCleanup(upstream))
         upstreamTainted = false
     }
 
@@ -1179,7 +1183,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// cannot be carried or undone one by one, and must not reach the next
     /// client. The client's own (pg_settings) settings are applied again on
     /// its next lease, from what was read back.
-    private func settingsCleanup(_ connection: UpstreamConnection) -> String? {
+    private func takeSettingsCleanup(_ connection: UpstreamConnection) -> String? {
         guard resetOnRelease else { return nil }
         resetOnRelease = false
         connection.appliedSettings = [:]
@@ -1422,7 +1426,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // Mid-query, or settings we have not read back: not worth the risk.
                 deps.pool.release(connection, reusable: false)
             } else if transactionStatus == UInt8(ascii: "I") {
-                deps.pool.release(connection, reusable: true, cleanup: settingsCleanup(connection))
+                deps.pool.release(connection, reusable: true, cleanup: takeSettingsCleanup(connection))
             } else {
                 deps.pool.release(connection, reusable: true, cleanup: "ROLLBACK")
             }
