@@ -98,6 +98,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Transaction pooling: the client's prepared statements as it sees them.
     private var book = ClientStatementBook()
     private var capturedSettings: [String: String] = [:]
+    /// Transaction pooling: the custom settings (`myapp.x`) the client named
+    /// in a SET, RESET, `set_config` or its startup message. `pg_settings`
+    /// does not list them, so they are read back by these names.
+    private var customSettingNames: [String] = []
+    /// At most this many custom settings per client (54000 past it).
+    static let maxCustomSettings = 1_000
     private var idleInTransactionTimer: Scheduled<Void>?
     /// Transaction pooling: the extended-protocol messages of the batch being
     /// sent and of batches awaiting their ReadyForQuery, kept (as slices) so a
@@ -404,6 +410,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         self.startupSettings = parameters.settings
         self.user = credential.user
+        for setting in parameters.settings where setting.name.contains(".") {
+            // Bounded by the startup message's own limits.
+            let name = setting.name.lowercased()
+            if !customSettingNames.contains(name) { customSettingNames.append(name) }
+        }
         if parameters.database != "customer_db" {
             // policy.md: the startup message is judged, and `database` must be
             // `customer_db` (left out, it would default to the user name, as
@@ -616,7 +627,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .deallocate(let name, let denial):
                 deallocate(name, denial: denial, on: upstream)
                 return
-            case .forwardChangingSession(let clears):
+            case .forwardChangingSession(let clears, let custom):
+                if let refusal = noteCustomSettings(custom) {
+                    poison(.query(Self.poisonText), kind: .query, error: refusal, on: upstream)
+                    return
+                }
                 token.changesSession = true
                 token.clearsStatements = clears
             case .forward:
@@ -663,7 +678,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // rolls back the batch's implicit transaction exactly as on any error.
                 poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                 return
-            case .forwardChangingSession(let clearsStatements):
+            case .forwardChangingSession(let clearsStatements, let custom):
+                if let refusal = noteCustomSettings(custom) {
+                    poison(.parse(Self.poisonParse), kind: .parse, error: refusal, on: upstream)
+                    return
+                }
                 changes = true
                 clears = clearsStatements
             case .forward:
@@ -1165,8 +1184,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             capturedSettings = [:]
             var token = FlowToken()
             token.captureSettings = true
-            sendProxy(.query("SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"),
-                      kind: .query, token: token, on: upstream)
+            sendProxy(.query(Self.settingsReadback(customSettings: customSettingNames)), kind: .query, token: token, on: upstream)
             upstream.flush()
             return
         }
@@ -1177,12 +1195,36 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         upstreamTainted = false
     }
 
+    /// The query that reads the session's settings back: those `pg_settings`
+    /// lists as set in the session, and the custom ones by name (NULL, and
+    /// skipped, where the connection has never heard of one).
+    static func settingsReadback(customSettings: [String]) -> String {
+        let listed = "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
+        guard !customSettings.isEmpty else { return listed }
+        let names = customSettings.map(quoteLiteral).joined(separator: ", ")
+        return listed + " UNION ALL SELECT name, pg_catalog.current_setting(name, true) FROM pg_catalog.unnest(ARRAY[\(names)]::text[]) AS name"
+    }
+
+    /// Records the custom settings a statement names; the 54000 that refuses
+    /// it when they would pass `maxCustomSettings`.
+    private func noteCustomSettings(_ names: [String]) -> ErrorFields? {
+        guard mode == .transaction, !names.isEmpty else { return nil }
+        let new = names.filter { !customSettingNames.contains($0) }
+        guard customSettingNames.count + new.count <= Self.maxCustomSettings else {
+            return .make(severity: "ERROR", sqlState: "54000",
+                         message: "too many custom settings for one client (at most \(Self.maxCustomSettings))",
+                         hint: "Transaction pooling carries each custom setting a session sets to its next transactions.")
+        }
+        customSettingNames += new
+        return nil
+    }
+
     /// The statement that cleans a connection this client's lease changed
-    /// session settings on: `RESET ALL`, because custom settings (`myapp.x`,
-    /// `set_config('app.user_id', ...)`) are not in pg_settings, so they
-    /// cannot be carried or undone one by one, and must not reach the next
-    /// client. The client's own (pg_settings) settings are applied again on
-    /// its next lease, from what was read back.
+    /// session settings on: `RESET ALL`, because a custom setting a function
+    /// set (`set_config` inside a PL/pgSQL body) is named nowhere the parser
+    /// can see, is not in pg_settings, and must not reach the next client.
+    /// The client's own settings, custom ones included, were read back and
+    /// are applied again on its next lease.
     private func takeSettingsCleanup(_ connection: UpstreamConnection) -> String? {
         guard resetOnRelease else { return nil }
         resetOnRelease = false
@@ -1262,7 +1304,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                let name = nameBuffer.readString(length: nameBuffer.readableBytes),
                let value = valueBuffer.readString(length: valueBuffer.readableBytes) {
                 // Setting names are case-insensitive: one spelling, or a RESET undoes a SET.
-                // (Bounded by PostgreSQL's own list: pg_settings has no custom settings.)
+                // (Bounded by PostgreSQL's list and `maxCustomSettings`.)
                 capturedSettings[name.lowercased()] = Self.quoteLiteral(value)
             }
         default:

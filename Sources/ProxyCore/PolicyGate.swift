@@ -58,13 +58,15 @@ public struct PolicyGate: StatementGate {
             verdicts["allow"]?.increment()
             var changes = false
             var clears = false
+            var custom: [String] = []
             for statement in judgement.statements {
                 // Any SET (SESSION CHARACTERISTICS included) or effectful function:
                 // the exact settings are read back from the server afterwards.
                 if statement.changesSession { changes = true }
                 if statement.sessionEffect == .discardAll || statement.kind == "DeallocateStmt" { clears = true }
+                for name in statement.settingNames where name.contains(".") && !custom.contains(name) { custom.append(name) }
             }
-            return changes || clears ? .forwardChangingSession(clearsStatements: clears) : .forward
+            return changes || clears ? .forwardChangingSession(clearsStatements: clears, customSettings: custom) : .forward
         }
         if policy.context.surface == .wire, policy.context.mode == .transaction,
            judgement.statements.count == 1, let name = judgement.statements[0].deallocateName {

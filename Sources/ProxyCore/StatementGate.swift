@@ -22,7 +22,9 @@ public enum GateDecision: Sendable, Equatable {
     /// Forward; the text changes session state (SET, RESET, set_config,
     /// DISCARD): transaction pooling must record the client's settings after
     /// it. `clearsStatements`: DISCARD ALL / DEALLOCATE ALL drop prepared statements.
-    case forwardChangingSession(clearsStatements: Bool)
+    /// `customSettings`: the custom (two-part, `myapp.x`) settings it may set
+    /// or reset for the session, which `pg_settings` does not list.
+    case forwardChangingSession(clearsStatements: Bool, customSettings: [String])
     /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
     case deny(ErrorFields, reason: String)
     /// `DEALLOCATE name` in transaction pooling (the whole text): answer it
@@ -45,7 +47,7 @@ public struct AllowAllGate: StatementGate {
         guard mode == .transaction else { return .forward }
         let lowered = sql.lowercased()
         if lowered.contains("set") || lowered.contains("discard") || lowered.contains("deallocate") {
-            return .forwardChangingSession(clearsStatements: lowered.contains("discard") || lowered.contains("deallocate"))
+            return .forwardChangingSession(clearsStatements: lowered.contains("discard") || lowered.contains("deallocate"), customSettings: [])
         }
         return .forward
     }

@@ -29,6 +29,10 @@ public struct JudgedStatement: Sendable, Equatable {
     /// The statement may change session state in a way `sessionEffect` cannot
     /// describe (any SET, any `set_config`, DISCARD): read the settings back.
     public var changesSession: Bool
+    /// The names (lower-cased) of the settings it may set or reset for the
+    /// session, whatever their values: custom settings (`myapp.x`) are not in
+    /// `pg_settings`, so transaction pooling reads them back by these names.
+    public var settingNames: [String]
     /// It writes rows, row locks or schema objects (allowed or not): the
     /// agent tool asks for an `update` key for such statements.
     public var writes: Bool
@@ -41,14 +45,15 @@ public struct JudgedStatement: Sendable, Equatable {
 
     public init(
         kind: String, verdict: Verdict, location: Int, sessionEffect: SessionEffect? = nil,
-        changesSession: Bool = false, writes: Bool = false, readsConstants: Bool = false,
-        deallocateName: String? = nil
+        changesSession: Bool = false, settingNames: [String] = [], writes: Bool = false,
+        readsConstants: Bool = false, deallocateName: String? = nil
     ) {
         self.kind = kind
         self.verdict = verdict
         self.location = location
         self.sessionEffect = sessionEffect
         self.changesSession = changesSession || sessionEffect != nil
+        self.settingNames = settingNames
         self.writes = writes
         self.readsConstants = readsConstants
         self.deallocateName = deallocateName

@@ -5,6 +5,9 @@ struct PolicyFindings {
     private(set) var reasons: Set<DenialReason> = []
     var sessionEffect: SessionEffect?
     var changesSession = false
+    /// Every setting the statement may set or reset for the session (not
+    /// `SET LOCAL`), lower-cased; see `JudgedStatement.settingNames`.
+    var settingNames: [String] = []
     /// The statement writes (rows, row locks or schema): the agent tool needs
     /// an `update` key for it even where the policy allows it.
     var writes = false

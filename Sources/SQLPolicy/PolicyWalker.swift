@@ -643,7 +643,10 @@ struct PolicyWalker {
             return
         case "VAR_RESET", "VAR_SET_DEFAULT":
             if let reason = SettingRules.judge(name: name, value: .reset) { findings.deny(reason) }
-            if !isLocal { findings.sessionEffect = .reset(name: name.lowercased()) }
+            if !isLocal {
+                findings.sessionEffect = .reset(name: name.lowercased())
+                findings.settingNames.append(name.lowercased())
+            }
             return
         case "VAR_SET_VALUE":
             let args = fields["args"]?.array ?? []
@@ -658,6 +661,7 @@ struct PolicyWalker {
             }
             if let reason = SettingRules.judge(name: name, value: value) { findings.deny(reason) }
             if !isLocal {
+                findings.settingNames.append(name.lowercased())
                 if !values.isEmpty, values.allSatisfy({ $0 != nil }) {
                     findings.sessionEffect = .set(name: name.lowercased(), value: values.compactMap { $0 }.joined(separator: ", "))
                 }
@@ -738,8 +742,12 @@ struct PolicyWalker {
         }
         let value: SettingRules.Value = Self.isStringConstant(args[1]) ? (Self.constantText(args[1]).map { .literal($0) } ?? .unknown) : .unknown
         if let reason = SettingRules.judge(name: name, value: value) { findings.deny(reason) }
-        if let local = Self.constantText(args[2]), ["false", "f", "off", "0", "no"].contains(local.lowercased()),
-           case .literal(let text) = value {
+        let local = Self.constantText(args[2])?.lowercased()
+        if local.map({ ["true", "t", "on", "1", "yes"].contains($0) }) != true {
+            // Unless provably local, it may set the setting for the session.
+            findings.settingNames.append(name.lowercased())
+        }
+        if let local, ["false", "f", "off", "0", "no"].contains(local), case .literal(let text) = value {
             findings.sessionEffect = .set(name: name.lowercased(), value: text)
         }
     }

@@ -29,7 +29,7 @@ public struct StatementPolicy: Sendable {
                 statements.append(JudgedStatement(
                     kind: type, verdict: walker.findings.verdict, location: location,
                     sessionEffect: walker.findings.sessionEffect, changesSession: walker.findings.changesSession,
-                    writes: walker.findings.writes, readsConstants: walker.findings.readsConstants,
+                    settingNames: walker.findings.settingNames, writes: walker.findings.writes, readsConstants: walker.findings.readsConstants,
                     deallocateName: walker.findings.deallocateName
                 ))
             }

@@ -949,8 +949,9 @@ def test_statements_one_client_may_keep_are_limited(dev, tp_logs):
 
 def test_custom_settings_never_reach_the_next_client(pool1):
     """Custom settings (`SET myapp.x`, `set_config('app.user_id', ...)`, as row-level-security
-    setups use) are not in pg_settings, so the proxy cannot carry them across server
-    connections; they must not stay on the connection the next client gets either."""
+    setups use) are not in pg_settings; they must not stay on the connection the next client
+    gets. (The name itself may: PostgreSQL keeps a custom setting's placeholder, empty, for
+    the rest of the server session, under any pooler.)"""
     url = pool1.database_url
     with Wire(url) as a, Wire(url) as b:
         a.query("SET sluice_test.tenant = 'a-secret'").ok()
@@ -965,6 +966,73 @@ def test_custom_settings_never_reach_the_next_client(pool1):
         a.query("SET work_mem = '7MB'").ok()
         assert b.value("SHOW work_mem") != "7MB"
         assert a.value("SHOW work_mem") == "7MB"
+
+
+def test_custom_settings_follow_their_client_across_server_connections(pool2):
+    """A custom setting a session sets (SET, set_config(..., false), a startup parameter) is
+    the client's in every later transaction, on whichever server connection it lands, and
+    never another client's; RESET and SET LOCAL behave as on one server session."""
+    url = pool2.database_url
+    with Wire(url) as a, Wire(url, **{"sluice_test.origin": "startup-b"}) as b, Wire(url) as c, Wire(url) as holder:
+        a.query("SET sluice_test.tenant = 'a'").ok()
+        assert a.value("SELECT set_config('app.user_id', '42', false)") == "42"
+        b.query("SET sluice_test.tenant TO 'b'").ok()
+        probe = ("SELECT pg_backend_pid(), current_setting('sluice_test.tenant', true), "
+                 "current_setting('app.user_id', true), current_setting('sluice_test.origin', true)")
+        pids = {"a": set(), "b": set()}
+        for i in range(6):
+            # The holder keeps one of the two server connections in a transaction every other
+            # round, so the clients are moved between the two.
+            if i % 2 == 1:
+                holder.query("BEGIN; SELECT 1").ok()
+            for name, client, expected in (("a", a, ["a", "42"]), ("b", b, ["b", None])):
+                r = client.query(probe)
+                assert not r.errors, r.describe()
+                pid, tenant, user_id, origin = r.rows[0]
+                pids[name].add(pid)
+                assert tenant == expected[0], f"round {i}: {name} sees tenant {tenant!r}"
+                assert (user_id or None) == expected[1], f"round {i}: {name} sees app.user_id {user_id!r}"
+                assert (origin or None) == ("startup-b" if name == "b" else None), f"round {i}: {name} sees origin {origin!r}"
+            r = c.query(probe)
+            assert not r.errors, r.describe()
+            assert [v or None for v in r.rows[0][1:]] == [None, None, None], f"round {i}: c sees {r.rows}"
+            if i % 2 == 1:
+                holder.query("COMMIT").ok()
+        assert len(pids["a"]) == 2 and len(pids["b"]) == 2, f"the clients were not moved: {pids}"
+
+        # RESET, SET LOCAL and a rolled-back SET act as on one server session.
+        a.query("RESET sluice_test.tenant").ok()
+        r = a.query("BEGIN; SET LOCAL app.user_id = '7'; SELECT current_setting('app.user_id'); COMMIT")
+        assert not r.errors and r.rows == [["7"]], r.describe()
+        a.query("BEGIN; SET sluice_test.tenant = 'rolled back'; ROLLBACK").ok()
+        for i in range(2):
+            if i == 1:
+                holder.query("BEGIN; SELECT 1").ok()
+            assert a.value("SELECT current_setting('sluice_test.tenant', true)") == ""
+            assert a.value("SELECT current_setting('app.user_id', true)") == "42"
+            if i == 1:
+                holder.query("COMMIT").ok()
+        # DISCARD ALL forgets them all.
+        a.query("DISCARD ALL").ok()
+        holder.query("BEGIN; SELECT 1").ok()
+        assert (a.value("SELECT current_setting('app.user_id', true)") or None) is None
+        holder.query("COMMIT").ok()
+
+
+def test_custom_settings_one_client_may_carry_are_limited(pool1):
+    """The custom settings the proxy carries for one client are bounded (1,000): past that, a
+    statement naming a new one is refused with 54000 and the session goes on."""
+    url = pool1.database_url
+    with Wire(url) as a:
+        a.query("; ".join(f"SET sluice_limit.s{i} = '{i}'" for i in range(1000))).ok()
+        r = a.query("SET sluice_limit.one_more = 'x'")
+        assert r.error is not None and r.error.get("C") == "54000", r.describe()
+        assert "custom settings" in r.error.get("M", ""), r.describe()
+        assert r.status == "I"
+        # Those it has are still carried, and may change.
+        a.query("SET sluice_limit.s7 = 'seven'").ok()
+        assert a.value("SELECT current_setting('sluice_limit.s7')") == "seven"
+        assert a.value("SELECT current_setting('sluice_limit.s999')") == "999"
 
 
 def test_listen_is_refused(pool2):
