@@ -63,8 +63,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     // Authentication
     private var credential: ProxyCredential?
-    /// The client's startup settings, applied when its session starts.
-    private var startupSettings: [StartupParameter] = []
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -89,21 +87,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var leasing = false
     /// Inside `channelRead`: frames written now are flushed by `channelReadComplete`.
     private var reading = false
-    /// A statement that may change session settings ran since they were last read back.
-    private var sessionTouched = false
     /// The error of the client Query now at the head, if one came (for DISCARD ALL bookkeeping).
     private var headQueryFailed = false
-    /// Transaction pooling: the client's session settings (name → SQL value) to replay.
-    private var settings: [String: String] = [:]
+    /// Transaction pooling: the client's session settings, to read back and replay.
+    private var session = ClientSessionSettings()
     /// Transaction pooling: the client's prepared statements as it sees them.
     private var book = ClientStatementBook()
-    private var capturedSettings: [String: String] = [:]
-    /// Transaction pooling: the custom settings (`myapp.x`) the client named
-    /// in a SET, RESET, `set_config` or its startup message. `pg_settings`
-    /// does not list them, so they are read back by these names.
-    private var customSettingNames: [String] = []
-    /// At most this many custom settings per client (54000 past it).
-    static let maxCustomSettings = 1_000
     private var idleInTransactionTimer: Scheduled<Void>?
     /// Transaction pooling: the extended-protocol messages of the batch being
     /// sent and of batches awaiting their ReadyForQuery, kept (as slices) so a
@@ -122,8 +111,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
-    /// The server connection's session settings were changed during this lease (see `takeSettingsCleanup`).
-    private var resetOnRelease = false
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
     private var serverEndedSession = false
@@ -408,13 +395,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             fatal(ClientStartupMachine.passwordFailed(user: parameters.user))
             return
         }
-        self.startupSettings = parameters.settings
         self.user = credential.user
-        for setting in parameters.settings where setting.name.contains(".") {
-            // Bounded by the startup message's own limits.
-            let name = setting.name.lowercased()
-            if !customSettingNames.contains(name) { customSettingNames.append(name) }
-        }
+        self.session = ClientSessionSettings(startup: parameters.settings)
         if parameters.database != "customer_db" {
             // policy.md: the startup message is judged, and `database` must be
             // `customer_db` (left out, it would default to the user name, as
@@ -443,7 +425,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
         }
-        let greetingKey = mode == .transaction ? GreetingCache.Key(credential: credential, settings: startupSettings) : nil
+        let greetingKey = mode == .transaction ? GreetingCache.Key(credential: credential, settings: parameters.settings) : nil
         if let greetingKey, deps.pool.hasOpenConnection(for: credential),
            let parameterStatus = deps.greetings.greeting(for: greetingKey, now: .now()) {
             // The same login succeeded a moment ago and the server is reachable
@@ -452,7 +434,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(denied)
                 return
             }
-            settings = Self.quotedSettings(startupSettings)
             completeLogin(parameterStatus: parameterStatus)
             return
         }
@@ -486,7 +467,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Applies the client's startup settings on the server connection, then
     /// greets the client (and, under transaction pooling, remembers the greeting).
     private func prepare(_ connection: UpstreamConnection, greetingKey: GreetingCache.Key?) {
-        let quoted = Self.quotedSettings(startupSettings)
         let greet = { [self] in
             guard !closing, context != nil else {
                 deps.pool.release(connection, reusable: true)
@@ -497,8 +477,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(denied)
                 return
             }
-            connection.appliedSettings = quoted
-            settings = quoted
+            connection.appliedSettings = session.values
             attach(connection)
             if let greetingKey { deps.greetings.record(connection.parameterStatus, for: greetingKey, now: .now()) }
             completeLogin(parameterStatus: connection.parameterStatus)
@@ -506,10 +485,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         var commands: [String] = []
         // Settings another client left (transaction pooling) go first.
         if !connection.appliedSettings.isEmpty { commands.append("RESET ALL") }
-        if !startupSettings.isEmpty {
-            // Raw values, as PostgreSQL applies startup parameters (see `setConfig`).
-            commands.append(Self.setConfig(startupSettings.map { ($0.name, Self.quoteLiteral($0.value)) }))
-        }
+        // Raw values, as PostgreSQL applies startup parameters (see `ClientSessionSettings.setConfig`).
+        if let startup = session.commands(from: [:]) { commands.append(startup) }
         guard !commands.isEmpty else {
             greet()
             return
@@ -530,12 +507,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
             }
         }
-    }
-
-    static func quotedSettings(_ parameters: [StartupParameter]) -> [String: String] {
-        var quoted: [String: String] = [:]
-        for setting in parameters { quoted[setting.name.lowercased()] = quoteLiteral(setting.value) }
-        return quoted
     }
 
     private func deniedParameterStatus(_ parameterStatus: [(name: String, value: String)], user: ClientUser) -> ErrorFields? {
@@ -628,7 +599,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 deallocate(name, denial: denial, on: upstream)
                 return
             case .forwardChangingSession(let clears, let custom):
-                if let refusal = noteCustomSettings(custom) {
+                if let refusal = session.willChange(customNames: custom) {
                     poison(.query(Self.poisonText), kind: .query, error: refusal, on: upstream)
                     return
                 }
@@ -679,7 +650,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
                 return
             case .forwardChangingSession(let clearsStatements, let custom):
-                if let refusal = noteCustomSettings(custom) {
+                if let refusal = session.willChange(customNames: custom) {
                     poison(.parse(Self.poisonParse), kind: .parse, error: refusal, on: upstream)
                     return
                 }
@@ -688,7 +659,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .forward:
                 break
             }
-            if changes { sessionTouched = true }
+            if changes { session.changed() }
             guard pooled else {
                 upstream.write(raw)
                 tracker.sent(.parse, origin: .client, token: FlowToken())
@@ -1114,7 +1085,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func attach(_ connection: UpstreamConnection) {
         upstream = connection
-        resetOnRelease = false
+        session.leaseStarted()
         connection.attach(self)
         if let context { connection.setAutoRead(context.channel.isWritable) }
         transactionStatus = UInt8(ascii: "I")
@@ -1122,25 +1093,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     /// Makes the connection's session settings the client's, in one round trip.
     private func applySettings(on connection: UpstreamConnection) {
-        var commands: [String] = []
-        let changed = settings.sorted(by: { $0.key < $1.key }).filter { connection.appliedSettings[$0.key] != $0.value }
-        if !changed.isEmpty { commands.append(Self.setConfig(changed.map { ($0.key, $0.value) })) }
-        for name in connection.appliedSettings.keys.sorted() where settings[name] == nil {
-            commands.append("RESET \(Self.quoteIdentifier(name))")
-        }
-        guard !commands.isEmpty else { return }
+        guard let commands = session.commands(from: connection.appliedSettings) else { return }
         var token = FlowToken()
         token.restoreSettings = connection.appliedSettings
-        connection.appliedSettings = settings
-        sendProxy(.query(commands.joined(separator: "; ")), kind: .query, token: token, on: connection)
-    }
-
-    /// One statement setting each of `settings` (name, value as an SQL
-    /// literal) for the session with `set_config`, which takes the value as
-    /// `current_setting` gives it back: `SET search_path TO '""'` would quote
-    /// the list element again, `set_config('search_path', '""', false)` does not.
-    static func setConfig(_ settings: [(name: String, literal: String)]) -> String {
-        "SELECT " + settings.map { "pg_catalog.set_config(\(quoteLiteral($0.name)), \($0.literal), false)" }.joined(separator: ", ")
+        connection.appliedSettings = session.values
+        sendProxy(.query(commands), kind: .query, token: token, on: connection)
     }
 
     /// `DEALLOCATE name` in transaction pooling: the client's protocol-level
@@ -1177,14 +1134,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             return
         }
         guard mode == .transaction else { return }
-        if sessionTouched {
+        if let readback = session.takeReadback() {
             // Read the session settings back: exact whatever ROLLBACK, RESET or set_config did.
-            sessionTouched = false
-            resetOnRelease = true
-            capturedSettings = [:]
             var token = FlowToken()
             token.captureSettings = true
-            sendProxy(.query(Self.settingsReadback(customSettings: customSettingNames)), kind: .query, token: token, on: upstream)
+            sendProxy(.query(readback), kind: .query, token: token, on: upstream)
             upstream.flush()
             return
         }
@@ -1195,41 +1149,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         upstreamTainted = false
     }
 
-    /// The query that reads the session's settings back: those `pg_settings`
-    /// lists as set in the session, and the custom ones by name (NULL, and
-    /// skipped, where the connection has never heard of one).
-    static func settingsReadback(customSettings: [String]) -> String {
-        let listed = "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
-        guard !customSettings.isEmpty else { return listed }
-        let names = customSettings.map(quoteLiteral).joined(separator: ", ")
-        return listed + " UNION ALL SELECT name, pg_catalog.current_setting(name, true) FROM pg_catalog.unnest(ARRAY[\(names)]::text[]) AS name"
-    }
-
-    /// Records the custom settings a statement names; the 54000 that refuses
-    /// it when they would pass `maxCustomSettings`.
-    private func noteCustomSettings(_ names: [String]) -> ErrorFields? {
-        guard mode == .transaction, !names.isEmpty else { return nil }
-        let new = names.filter { !customSettingNames.contains($0) }
-        guard customSettingNames.count + new.count <= Self.maxCustomSettings else {
-            return .make(severity: "ERROR", sqlState: "54000",
-                         message: "too many custom settings for one client (at most \(Self.maxCustomSettings))",
-                         hint: "Transaction pooling carries each custom setting a session sets to its next transactions.")
-        }
-        customSettingNames += new
-        return nil
-    }
-
-    /// The statement that cleans a connection this client's lease changed
-    /// session settings on: `RESET ALL`, because a custom setting a function
-    /// set (`set_config` inside a PL/pgSQL body) is named nowhere the parser
-    /// can see, is not in pg_settings, and must not reach the next client.
-    /// The client's own settings, custom ones included, were read back and
-    /// are applied again on its next lease.
+    /// The cleanup a connection needs before anyone else gets it (see
+    /// `ClientSessionSettings.takeCleanup`); it then holds no settings.
     private func takeSettingsCleanup(_ connection: UpstreamConnection) -> String? {
-        guard resetOnRelease else { return nil }
-        resetOnRelease = false
+        guard let cleanup = session.takeCleanup() else { return nil }
         connection.appliedSettings = [:]
-        return "RESET ALL"
+        return cleanup
     }
 
     private func armIdleInTransactionTimer() {
@@ -1303,9 +1228,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                row.columns.count == 2, var nameBuffer = row.columns[0], var valueBuffer = row.columns[1],
                let name = nameBuffer.readString(length: nameBuffer.readableBytes),
                let value = valueBuffer.readString(length: valueBuffer.readableBytes) {
-                // Setting names are case-insensitive: one spelling, or a RESET undoes a SET.
-                // (Bounded by PostgreSQL's list and `maxCustomSettings`.)
-                capturedSettings[name.lowercased()] = Self.quoteLiteral(value)
+                session.readBack(name: name, value: value)
             }
         default:
             break
@@ -1345,7 +1268,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     retriedBatches.remove(batch)
                 }
                 if let name = entry.token.serverStatement { upstream?.statementPrepared(name) }
-                if entry.token.changesSession { sessionTouched = true }
+                if entry.token.changesSession { session.changed() }
                 if entry.token.clearsStatements {
                     // The server dropped them all, whoever's they were.
                     upstream?.prepared.removeAll()
@@ -1356,8 +1279,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     }
                 }
                 if entry.token.captureSettings && !headQueryFailed {
-                    settings = capturedSettings
-                    upstream?.appliedSettings = capturedSettings
+                    let values = session.readbackSucceeded()
+                    upstream?.appliedSettings = values
                 } else if entry.token.captureSettings {
                     // What the connection holds now is not known: never pooled again.
                     upstreamTainted = true
@@ -1464,7 +1387,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         case .session:
             deps.pool.release(connection, reusable: quiet && transactionStatus == UInt8(ascii: "I"), cleanup: "DISCARD ALL")
         case .transaction:
-            if !quiet || sessionTouched {
+            if !quiet || session.changedSinceReadback {
                 // Mid-query, or settings we have not read back: not worth the risk.
                 deps.pool.release(connection, reusable: false)
             } else if transactionStatus == UInt8(ascii: "I") {
@@ -1532,15 +1455,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
     }
 
-    // MARK: Quoting
-
-    static func quoteIdentifier(_ name: String) -> String {
-        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
-    }
-
-    static func quoteLiteral(_ value: String) -> String {
-        "'" + value.replacingAll("'", with: "''") + "'"
-    }
+    // MARK: Printing
 
     static func printable(_ id: UInt8) -> String {
         (0x21...0x7E).contains(id) ? "'\(Character(Unicode.Scalar(id)))'" : "0x\(String(id, radix: 16))"

@@ -1,0 +1,144 @@
+import PGWire
+
+/// A transaction-pooled client's session settings, as a value: what its
+/// session holds, when to read it back from the server, and what a server
+/// connection needs to be made the client's.
+///
+/// Settings are not inferred from statements: after a transaction in which
+/// the client ran anything that may change them, they are read back (exact
+/// whatever `ROLLBACK`, `SET LOCAL` or `set_config` did). `pg_settings` does
+/// not list custom settings (`myapp.x`), so those are asked for by the names
+/// the parser found in the client's statements and startup message.
+/// No I/O here: the handler sends what this returns and reports the answers.
+struct ClientSessionSettings: Sendable {
+    /// Name (lower-cased) → value as an SQL literal: the client's session, as last read back.
+    private(set) var values: [String: String] = [:]
+    /// The custom settings the client has named, in the order it named them.
+    private(set) var customNames: [String] = []
+    /// A statement that may change settings ran since they were last read back.
+    private(set) var changedSinceReadback = false
+    /// This lease changed the server connection's settings: clean it on release.
+    private var cleanOnRelease = false
+    private var captured: [String: String] = [:]
+
+    /// At most this many custom settings per client (54000 past it).
+    static let maxCustomNames = 1_000
+
+    init() {}
+
+    /// The startup message's settings, as the server applies them.
+    init(startup parameters: [StartupParameter]) {
+        for setting in parameters {
+            let name = setting.name.lowercased()
+            values[name] = Self.quoteLiteral(setting.value)
+            // Bounded by the startup message's own limits.
+            if name.contains("."), !customNames.contains(name) { customNames.append(name) }
+        }
+    }
+
+    // MARK: Statements
+
+    /// A statement that may change settings (naming these custom ones) is
+    /// about to be sent. Returns the 54000 that refuses it instead when the
+    /// custom names would pass `maxCustomNames`; nothing is recorded then.
+    mutating func willChange(customNames names: [String]) -> ErrorFields? {
+        let new = names.filter { !customNames.contains($0) }
+        guard customNames.count + new.count <= Self.maxCustomNames else {
+            return .make(severity: "ERROR", sqlState: "54000",
+                         message: "too many custom settings for one client (at most \(Self.maxCustomNames))",
+                         hint: "Transaction pooling carries each custom setting a session sets to its next transactions.")
+        }
+        customNames += new
+        return nil
+    }
+
+    /// A statement that may have changed settings was sent (or answered).
+    mutating func changed() {
+        changedSinceReadback = true
+    }
+
+    // MARK: Leases
+
+    /// A server connection was attached.
+    mutating func leaseStarted() {
+        cleanOnRelease = false
+    }
+
+    /// The commands that make a connection holding `applied` hold the
+    /// client's settings, in one simple Query; nil when it already does.
+    func commands(from applied: [String: String]) -> String? {
+        var commands: [String] = []
+        let changed = values.sorted(by: { $0.key < $1.key }).filter { applied[$0.key] != $0.value }
+        if !changed.isEmpty { commands.append(Self.setConfig(changed.map { ($0.key, $0.value) })) }
+        for name in applied.keys.sorted() where values[name] == nil {
+            commands.append("RESET \(Self.quoteIdentifier(name))")
+        }
+        return commands.isEmpty ? nil : commands.joined(separator: "; ")
+    }
+
+    /// At the end of a transaction: the query reading the settings back, when
+    /// a statement may have changed them since the last read. The connection
+    /// is then to be cleaned on release (see `takeCleanup`).
+    mutating func takeReadback() -> String? {
+        guard changedSinceReadback else { return nil }
+        changedSinceReadback = false
+        cleanOnRelease = true
+        captured = [:]
+        return Self.readbackQuery(customNames: customNames)
+    }
+
+    /// One row of the read-back.
+    mutating func readBack(name: String, value: String) {
+        // Setting names are case-insensitive: one spelling, or a RESET undoes a SET.
+        // (Bounded by PostgreSQL's list of settings and `maxCustomNames`.)
+        captured[name.lowercased()] = Self.quoteLiteral(value)
+    }
+
+    /// The read-back completed: these are now the client's settings, and
+    /// what the connection holds.
+    mutating func readbackSucceeded() -> [String: String] {
+        values = captured
+        captured = [:]
+        return values
+    }
+
+    /// The statement that cleans a connection this lease changed settings on
+    /// before anyone else gets it: `RESET ALL`, because a custom setting a
+    /// function body set (`set_config` in PL/pgSQL) is named nowhere the
+    /// parser sees, is not in `pg_settings`, and must not reach the next
+    /// client. The client's own settings were read back and are applied
+    /// again on its next lease.
+    mutating func takeCleanup() -> String? {
+        guard cleanOnRelease else { return nil }
+        cleanOnRelease = false
+        return "RESET ALL"
+    }
+
+    // MARK: SQL
+
+    /// The read-back: the settings `pg_settings` lists as set in the session,
+    /// and the custom ones by name (NULL, and so skipped, where the server
+    /// session has never heard of one).
+    static func readbackQuery(customNames: [String]) -> String {
+        let listed = "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
+        guard !customNames.isEmpty else { return listed }
+        let names = customNames.map(quoteLiteral).joined(separator: ", ")
+        return listed + " UNION ALL SELECT name, pg_catalog.current_setting(name, true) FROM pg_catalog.unnest(ARRAY[\(names)]::text[]) AS name"
+    }
+
+    /// One statement setting each of `settings` (name, value as an SQL
+    /// literal) for the session with `set_config`, which takes the value as
+    /// `current_setting` gives it back: `SET search_path TO '""'` would quote
+    /// the list element again, `set_config('search_path', '""', false)` does not.
+    static func setConfig(_ settings: [(name: String, literal: String)]) -> String {
+        "SELECT " + settings.map { "pg_catalog.set_config(\(quoteLiteral($0.name)), \($0.literal), false)" }.joined(separator: ", ")
+    }
+
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+    }
+
+    static func quoteLiteral(_ value: String) -> String {
+        "'" + value.replacingAll("'", with: "''") + "'"
+    }
+}
