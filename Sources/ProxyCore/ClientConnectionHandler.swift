@@ -78,13 +78,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var tracker = ResponseTracker<FlowToken>()
     /// Extended-protocol messages sent since the last Sync: a batch is open.
     private var batchOpen = false
-    /// Client messages waiting for a server connection (transaction pooling).
-    private var waitingFrames: [(frame: Frame, raw: ByteBuffer)] = []
-    /// Their size: past `waitingBytesBeforePause`, reading pauses until the lease.
-    private var waitingBytes = 0
-    /// Reading was paused because too much waited for a lease.
-    private var pausedForLease = false
-    private var leasing = false
+    /// Transaction pooling: client messages waiting for a server connection.
+    private var queue = LeaseQueue()
     /// Inside `channelRead`: frames written now are flushed by `channelReadComplete`.
     private var reading = false
     /// The error of the client Query now at the head, if one came (for DISCARD ALL bookkeeping).
@@ -104,10 +99,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
     private var retriedBatches: Set<Int> = []
     private var replaying = false
-    /// After a lease failed mid-batch: the rest of the batch is skipped until its Sync.
-    private var discardUntilSync = false
-    /// A cancel came while the query waited for a lease.
-    private var cancelAfterLease = false
     private var swallowSyncAnswers = 0
     /// The upstream reported a forbidden setting: never pool it again.
     private var upstreamTainted = false
@@ -550,29 +541,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         idleInTransactionTimer?.cancel()
         idleInTransactionTimer = nil
-        if discardUntilSync {
-            if id == UInt8(ascii: "S") {
-                discardUntilSync = false
-                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
-                flushClient()
-            }
-            return
-        }
-        guard let upstream, waitingFrames.isEmpty, !leasing else {
-            // Transaction pooling: hold the message until a server connection is ours.
-            waitingFrames.append((frame, raw))
-            waitingBytes += raw.readableBytes
+        switch queue.arrived(frame, raw: raw, attached: upstream != nil) {
+        case .process:
+            if let upstream { process(frame: frame, raw: raw, on: upstream) }
+        case .requestLease:
+            // Transaction pooling: held until a server connection is ours.
             requestLease()
-            // A client waiting for its answer sends nothing more, so reading
-            // goes on (pausing and resuming costs two epoll_ctl per wait); one
-            // that keeps sending is stopped once what waits passes the limit.
-            if leasing, !pausedForLease, waitingBytes > Self.waitingBytesBeforePause, let context {
-                pausedForLease = true
-                _ = context.channel.setOption(ChannelOptions.autoRead, value: false)
-            }
-            return
+        case .pauseReading:
+            _ = context?.channel.setOption(ChannelOptions.autoRead, value: false)
+        case .held, .skip:
+            break
+        case .answerReady:
+            send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
+            flushClient()
         }
-        process(frame: frame, raw: raw, on: upstream)
     }
 
     /// One client message on the attached server connection.
@@ -987,11 +969,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     // MARK: Transaction pooling: leases
 
     private func requestLease() {
-        guard mode == .transaction, !leasing, upstream == nil, let credential, context != nil else { return }
-        leasing = true
+        guard mode == .transaction, upstream == nil, let credential, context != nil else { return }
+        var answered = false
         let lease = deps.pool.lease(credential) { [self] result in
+            answered = true
             pendingLease = nil
-            leasing = false
             switch result {
             case .success(let connection):
                 if closing {
@@ -1000,73 +982,36 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 }
                 attach(connection)
                 applySettings(on: connection)
-                let frames = waitingFrames
-                waitingFrames.removeAll(keepingCapacity: true)
-                waitingBytes = 0
-                for (frame, raw) in frames where !closing {
+                let leased = queue.leased()
+                for (frame, raw) in leased.frames where !closing {
                     if let upstream { process(frame: frame, raw: raw, on: upstream) }
                 }
                 // Inside a read, the rest of the read joins these frames and
                 // channelReadComplete flushes them all in one write.
                 if !reading { upstream?.flush() }
-                resumeAfterLease()
-                if cancelAfterLease {
-                    cancelAfterLease = false
-                    cancelRequested()
-                }
+                if leased.resumeReading { resumeReading() }
+                if leased.cancel { cancelRequested() }
             case .failure(let error):
                 var fields = leaseFailure(error, user: credential.user)
                 if case .pool(.waitTimeout) = error, proxyKey != nil {
                     // Mid-session: an error for what was waiting, as the server would
                     // give one; the session goes on and its next message tries again.
                     fields.setSeverity("ERROR")
-                    failWaitingFrames(with: fields)
-                    resumeAfterLease()
+                    let failed = queue.leaseFailed(with: fields, status: TransactionStatus(rawValue: transactionStatus) ?? .idle)
+                    failed.answers.forEach(send)
+                    flushClient()
+                    if failed.resumeReading { resumeReading() }
                 } else {
                     fatal(fields)
                 }
             }
         }
         // Served at once (an idle connection): nothing to wait for.
-        if leasing { pendingLease = lease.1 }
+        if !answered { pendingLease = lease.1 }
     }
 
-    /// What may wait for a lease before reading pauses: a few batches.
-    static let waitingBytesBeforePause = 256 * 1024
-
-    private func resumeAfterLease() {
-        guard pausedForLease else { return }
-        pausedForLease = false
+    private func resumeReading() {
         if let context { _ = context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable) }
-    }
-
-    /// Answers held messages with `fields` with the server's error semantics:
-    /// one error per simple Query (then ReadyForQuery), and for an extended
-    /// batch one error, the rest skipped up to its Sync (then ReadyForQuery).
-    private func failWaitingFrames(with fields: ErrorFields) {
-        var errorSent = false
-        for (frame, _) in waitingFrames {
-            switch frame.id {
-            case UInt8(ascii: "Q"), UInt8(ascii: "F"):
-                send(.errorResponse(fields))
-                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
-                errorSent = false
-            case UInt8(ascii: "S"):
-                if !errorSent { send(.errorResponse(fields)) }
-                send(.readyForQuery(TransactionStatus(rawValue: transactionStatus) ?? .idle))
-                errorSent = false
-            case UInt8(ascii: "P"), UInt8(ascii: "B"), UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "C"):
-                if !errorSent { send(.errorResponse(fields)) }
-                errorSent = true
-            default:
-                break
-            }
-        }
-        waitingFrames.removeAll()
-        waitingBytes = 0
-        // A batch cut before its Sync: skip the rest of it, as the server would.
-        discardUntilSync = errorSent
-        flushClient()
     }
 
     private func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> ErrorFields {
@@ -1128,7 +1073,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Returns the server connection at a transaction boundary (transaction pooling).
     private func releaseIfIdle() {
         guard let upstream, !closing else { return }
-        guard tracker.isIdle, !batchOpen, waitingFrames.isEmpty else { return }
+        guard tracker.isIdle, !batchOpen, !queue.isWaiting else { return }
         if transactionStatus != UInt8(ascii: "I") {
             armIdleInTransactionTimer()
             return
@@ -1356,10 +1301,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func cancelRequested() {
         // Only while a query of this client runs: a late cancel must not hit
         // whatever the server connection does next.
-        if upstream == nil, leasing || !waitingFrames.isEmpty {
-            // The query waits for a server connection: cancel it once it is sent
-            // (a cancel must not be lost when the pool is saturated).
-            cancelAfterLease = true
+        if upstream == nil, queue.cancelRequested() {
+            // The query waits for a server connection: cancelled once it is sent.
             return
         }
         guard let upstream, !tracker.isIdle, let serverKey = upstream.backendKey, let context else { return }
