@@ -25,14 +25,21 @@ public struct ProxyCredential: Sendable {
     public var serverUser: String
     public var serverDatabase: String
     public var password: String
+    /// When the store gave this answer. A session keeps the credential it
+    /// logged in with; after a password rotation, the pool must log new
+    /// server connections in with the newest one, not with whichever an
+    /// older session's lease brought last.
+    public var fetchedAt: ContinuousClock.Instant
 
-    public init(user: ClientUser, verifier: SCRAMVerifier, target: UpstreamTarget, serverUser: String, serverDatabase: String, password: String) {
+    public init(user: ClientUser, verifier: SCRAMVerifier, target: UpstreamTarget, serverUser: String, serverDatabase: String, password: String,
+                fetchedAt: ContinuousClock.Instant = .now) {
         self.user = user
         self.verifier = verifier
         self.target = target
         self.serverUser = serverUser
         self.serverDatabase = serverDatabase
         self.password = password
+        self.fetchedAt = fetchedAt
     }
 }
 

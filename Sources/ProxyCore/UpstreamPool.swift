@@ -31,7 +31,6 @@ final class UpstreamPool {
         var waiters: [Int: LeaseCallback] = [:]
         var credential: ProxyCredential
         var cachedKeys: SCRAMClient.Keys?
-        var lastConnectError: String?
         var timer: Scheduled<Void>?
         var timerDeadline: PoolInstant?
 
@@ -90,8 +89,9 @@ final class UpstreamPool {
         let pool: KeyedPool
         if let existing = pools[key] {
             pool = existing
-            if existing.credential.password != credential.password {
-                // Rotated: new connections log in with the new password.
+            if existing.credential.password != credential.password, credential.fetchedAt > existing.credential.fetchedAt {
+                // Rotated: new connections log in with the new password (and
+                // a session that logged in before the rotation does not bring the old one back).
                 existing.credential = credential
                 existing.cachedKeys = nil
             }
