@@ -114,7 +114,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         self.stitcher = FrameStitcher(maxLength: dependencies.configuration.maxMessageLength)
         self.machine = ClientStartupMachine(configuration: .init(
             tlsAvailable: dependencies.configuration.tls != nil,
-            tlsRequired: dependencies.configuration.tlsRequired && dependencies.configuration.tls != nil
+            // Required without a certificate (refused by the configuration): fail closed.
+            tlsRequired: dependencies.configuration.tlsRequired
         ))
     }
 

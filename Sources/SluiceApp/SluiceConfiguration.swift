@@ -92,7 +92,25 @@ public struct SluiceConfiguration: Sendable {
         }
         var configuration = SluiceConfiguration()
         try configuration.apply(values)
+        try configuration.validate()
         return configuration
+    }
+
+    /// Settings that are valid alone but not together. TLS must never be off
+    /// by accident: half a key pair, or TLS required with no certificate,
+    /// would otherwise serve plain TCP.
+    func validate() throws {
+        switch (tlsCertificatePath, tlsKeyPath) {
+        case (.some, nil):
+            throw Error.invalid(key: "tls_key", value: "", expected: "the private key of tls_cert (both or neither)")
+        case (nil, .some):
+            throw Error.invalid(key: "tls_cert", value: "", expected: "the certificate of tls_key (both or neither)")
+        default:
+            break
+        }
+        if tlsRequired && !tlsEnabled {
+            throw Error.invalid(key: "tls_required", value: "true", expected: "tls_cert and tls_key to be set (TLS cannot be required without a certificate)")
+        }
     }
 
     /// Keys the environment may carry that are not configuration (used by scripts).
