@@ -1306,17 +1306,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // The query waits for a server connection: cancelled once it is sent.
             return
         }
-        guard let upstream, !tracker.isIdle, let serverKey = upstream.backendKey, let context else { return }
-        let target = upstream.key.target
-        let request = CancelRequest(processID: serverKey.processID, secretKey: serverKey.secretKey)
-        ClientBootstrap(group: context.eventLoop)
-            .connectTimeout(.seconds(5))
-            .connect(host: target.host, port: target.port)
-            .whenSuccess { channel in
-                var buffer = channel.allocator.buffer(capacity: 16)
-                StartupPacket.cancel(request).write(into: &buffer)
-                channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
-            }
+        guard let upstream, !tracker.isIdle else { return }
+        deps.pool.cancel(upstream)
     }
 
     // MARK: Ending

@@ -66,6 +66,11 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var useCounter: UInt64 = 0
     /// Session-level settings in effect here (name → SQL value), beyond the role's defaults.
     var appliedSettings: [String: String] = [:]
+    /// CancelRequests for this connection's backend not yet taken by the
+    /// server (see `UpstreamPool.cancel`); while any is, it is not pooled.
+    var cancelsInFlight = 0
+    /// A release that waits for those cancels.
+    var releaseAfterCancels: (reusable: Bool, cleanup: String?)?
     /// Which client's unnamed statement this connection holds (client id, parse sequence).
     var unnamedOwner: (client: ObjectIdentifier, sequence: Int)?
 

@@ -118,6 +118,10 @@ final class UpstreamPool {
     /// closed instead.
     func release(_ connection: UpstreamConnection, reusable: Bool, cleanup: String? = "DISCARD ALL") {
         connection.detach()
+        if connection.cancelsInFlight > 0 {
+            connection.releaseAfterCancels = (reusable, cleanup)
+            return
+        }
         guard let pool = pools[connection.key] else {
             connection.close()
             return
@@ -137,6 +141,41 @@ final class UpstreamPool {
             perform(pool.machine.released(connection.id, reusable: ok, now: now()), pool: pool, key: connection.key)
         }
     }
+
+    /// Asks the server to cancel what `connection` runs, with a CancelRequest
+    /// on a connection of its own (as a driver sends one). Until the server
+    /// has taken it (it closes that connection once the backend is
+    /// signalled) or `cancelTimeout` passes, `connection` goes to nobody
+    /// else: a cancel that lands after the client's query ended must not
+    /// hit the next client's query on the same backend. (PostgreSQL ignores
+    /// a cancel that reaches a backend waiting for a command.)
+    func cancel(_ connection: UpstreamConnection) {
+        guard let serverKey = connection.backendKey else { return }
+        connection.cancelsInFlight += 1
+        let target = connection.key.target
+        let request = CancelRequest(processID: serverKey.processID, secretKey: serverKey.secretKey)
+        let timeout = Self.cancelTimeout
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .connect(host: target.host, port: target.port)
+            .flatMap { channel -> EventLoopFuture<Void> in
+                var buffer = channel.allocator.buffer(capacity: 16)
+                StartupPacket.cancel(request).write(into: &buffer)
+                channel.writeAndFlush(buffer, promise: nil)
+                let giveUp = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+                return channel.closeFuture.always { _ in giveUp.cancel() }
+            }
+            .assumeIsolated()
+            .whenComplete { [self] _ in
+                connection.cancelsInFlight -= 1
+                guard connection.cancelsInFlight == 0, let release = connection.releaseAfterCancels else { return }
+                connection.releaseAfterCancels = nil
+                self.release(connection, reusable: release.reusable, cleanup: release.cleanup)
+            }
+    }
+
+    /// The longest a server connection is held back for a cancel.
+    static let cancelTimeout = TimeAmount.seconds(5)
 
     /// Stop creating connections, fail waiters, close idle connections.
     func shutdown() {

@@ -39,6 +39,43 @@ extension ProxyTests {
             }
         }
 
+        /// pitfalls.md: a cancel that reaches the server after the client's
+        /// query ended must not hit the next client's query on the same
+        /// server connection. The relay holds the cancel back for a second:
+        /// the server connection must not go to the next client until the
+        /// server has taken the cancel.
+        @Test func aLateCancelDoesNotHitTheNextClientsQuery() async throws {
+            let upstream = try TestPostgres.require()
+            let relay = try await DelayingRelay.start(upstreamHost: upstream.host, upstreamPort: upstream.port, cancelDelay: .seconds(1))
+            let credentials = InMemoryCredentials(entries: [
+                ProxyFixture.user: .found(try ProxyFixture.credential(upstream: upstream, port: relay.port)),
+            ])
+            do {
+                try await ProxyHarness.run(threads: 1, credentials: { _ in credentials }, configure: {
+                    $0.pool.maxConnections = 1
+                    $0.pool.waitTimeout = .seconds(10)
+                }) { proxy in
+                    let (a, greeting) = try await proxy.login()
+                    let (b, _) = try await proxy.login()
+                    let key = try #require(greeting.backendKey)
+                    try await a.send(.query("SELECT pg_sleep(0.3), 'a'"))
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await RawWireClient.cancel(host: proxy.host, port: proxy.port, key: key)
+                    // The cancel is still on its way when A's query ends.
+                    let first = try await a.readUntilReadyForQuery(timeout: .seconds(5))
+                    #expect(first.errors.isEmpty)
+                    // B gets the one server connection next, for longer than the cancel takes.
+                    let second = try await b.simpleQuery("SELECT pg_sleep(2), 'b'", timeout: .seconds(15))
+                    #expect(second.errors.map(\.sqlState).isEmpty, "A's late cancel hit B's query: \(second.errors)")
+                    #expect(second.commandTags == ["SELECT 1"])
+                }
+            } catch {
+                await relay.stop()
+                throw error
+            }
+            await relay.stop()
+        }
+
         @Test func wrongKeyDoesNothing() async throws {
             try await ProxyHarness.run { proxy in
                 let (client, greeting) = try await proxy.login()
