@@ -442,15 +442,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 prepare(connection, greetingKey: greetingKey)
             case .failure(let error):
                 deps.logger.warning("no server connection for client", metadata: ["user": "\(credential.user)", "error": "\(error)"])
-                let fields: ErrorFields
-                switch error {
-                case .pool(.waitTimeout), .pool(.queueFull):
-                    fields = .make(severity: "FATAL", sqlState: "53300", message: "no server connection available for \(credential.user): \(error)")
-                default:
-                    fields = .make(severity: "FATAL", sqlState: "08006", message: "upstream server unavailable: \(error)",
-                                   hint: "The workspace database server could not be reached; retry shortly.")
-                }
-                perform(machine.upstreamFailed(fields))
+                perform(machine.upstreamFailed(leaseFailure(error, user: credential.user)))
             }
         }
         if !answered { pendingLease = lease.1 }
@@ -994,7 +986,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if leased.cancel { cancelRequested() }
             case .failure(let error):
                 var fields = leaseFailure(error, user: credential.user)
-                if case .pool(.waitTimeout) = error, proxyKey != nil {
+                if case .waitTimeout = error, proxyKey != nil {
                     // Mid-session: an error for what was waiting, as the server would
                     // give one; the session goes on and its next message tries again.
                     fields.setSeverity("ERROR")
@@ -1017,10 +1009,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     private func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> ErrorFields {
         switch error {
-        case .pool(.waitTimeout(let waited)):
+        case .waitTimeout(let waited, let cause):
             return .make(severity: "FATAL", sqlState: "53300",
                          message: "no server connection for \(user) became free within query_wait_timeout (\(waited))",
-                         hint: "All \(deps.configuration.pool.maxConnections) server connections of this workspace role are busy; retry, or raise pool_size.")
+                         hint: cause.hint)
+        case .pool(.waitTimeout(let waited)):
+            return .make(severity: "FATAL", sqlState: "53300",
+                         message: "no server connection for \(user) became free within query_wait_timeout (\(waited))")
         case .pool(.queueFull):
             return .make(severity: "FATAL", sqlState: "53300", message: "too many clients are waiting for a server connection for \(user)")
         default:

@@ -13,11 +13,39 @@ final class UpstreamPool {
     enum LeaseError: Error, CustomStringConvertible {
         case pool(PoolError)
         case connect(String)
+        /// No connection within the wait timeout, and why (for the client's 53300).
+        case waitTimeout(waited: Duration, cause: WaitCause)
 
         var description: String {
             switch self {
             case .pool(let error): "\(error)"
             case .connect(let reason): reason
+            case .waitTimeout(let waited, _): "\(PoolError.waitTimeout(waited: waited))"
+            }
+        }
+    }
+
+    /// Why a wait for a connection timed out: what a client is told in its
+    /// 53300 (a pooler that says only "timeout" sends people to the wrong knob).
+    enum WaitCause: Equatable {
+        /// Every connection the role may have was leased.
+        case allBusy(limit: Int)
+        /// The upstream server's limit across roles (`upstream_pool_size`) was reached.
+        case upstreamLimit(limit: Int)
+        /// Connections were being opened and none became ready; the last failure, if any.
+        case connecting(lastFailure: String?)
+
+        /// What the client is told to look at.
+        var hint: String {
+            switch self {
+            case .allBusy(let limit):
+                "All \(limit) server connections of this workspace role are busy; retry, or raise pool_size."
+            case .upstreamLimit(let limit):
+                "The database server has its \(limit) connections from this proxy (upstream_pool_size), shared by every "
+                    + "workspace role on it; retry, or raise upstream_pool_size."
+            case .connecting(let failure):
+                "Server connections were being opened and none was ready in time"
+                    + (failure.map { " (last failure: \($0))" } ?? "") + "; the database server may be slow or down."
             }
         }
     }
@@ -31,6 +59,8 @@ final class UpstreamPool {
         var waiters: [Int: LeaseCallback] = [:]
         var credential: ProxyCredential
         var cachedKeys: SCRAMClient.Keys?
+        /// Why the last attempt to open a connection failed (cleared by a success).
+        var lastConnectFailure: String?
         var timer: Scheduled<Void>?
         var timerDeadline: PoolInstant?
 
@@ -228,6 +258,8 @@ final class UpstreamPool {
                 guard let callback = pool.waiters.removeValue(forKey: request) else { continue }
                 if case .connectFailed(let reason) = error {
                     callback(.failure(.connect(reason)))
+                } else if case .waitTimeout(let waited) = error {
+                    callback(.failure(.waitTimeout(waited: waited, cause: waitCause(pool: pool, key: key))))
                 } else {
                     callback(.failure(.pool(error)))
                 }
@@ -239,6 +271,16 @@ final class UpstreamPool {
                 pools[key] = nil
             }
         }
+    }
+
+    private func waitCause(pool: KeyedPool, key: PoolKey) -> WaitCause {
+        if pool.machine.leasedCount >= configuration.maxConnections {
+            return .allBusy(limit: configuration.maxConnections)
+        }
+        if let limit = upstreamLimit, deferred[key.target]?.contains(key) == true || upstreamCounts[key.target, default: 0] >= limit {
+            return .upstreamLimit(limit: limit)
+        }
+        return .connecting(lastFailure: pool.lastConnectFailure)
     }
 
     // MARK: The limit per upstream
@@ -309,6 +351,7 @@ final class UpstreamPool {
             switch result {
             case .success:
                 if let keys = connection.derivedKeys { pool.cachedKeys = keys }
+                pool.lastConnectFailure = nil
                 pool.connections[id] = connection
                 metrics.serverConnectionsTotal.increment()
                 metrics.serverConnectionsOpen.increment()
@@ -322,6 +365,7 @@ final class UpstreamPool {
             case .failure(let error):
                 metrics.upstreamErrors.increment()
                 logger.warning("upstream login failed", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
+                pool.lastConnectFailure = Self.describe(error, key: key)
                 perform(pool.machine.connectionFailed(error: Self.describe(error, key: key), now: now()), pool: pool, key: key)
                 connectionGone(key.target)
             }
@@ -354,10 +398,9 @@ final class UpstreamPool {
                 case .failure(let error):
                     metrics.upstreamErrors.increment()
                     logger.warning("upstream unreachable", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
-                    perform(
-                        pool.machine.connectionFailed(error: "could not connect to the workspace's upstream server (\(key.target.name)): \(error)", now: now()),
-                        pool: pool, key: key
-                    )
+                    let failure = "could not connect to the workspace's upstream server (\(key.target.name)): \(error)"
+                    pool.lastConnectFailure = failure
+                    perform(pool.machine.connectionFailed(error: failure, now: now()), pool: pool, key: key)
                     connectionGone(key.target)
                 }
             }

@@ -57,11 +57,17 @@ final class WorkspaceQueryRun: UpstreamConnectionDelegate {
 
     static func leaseFailure(_ error: UpstreamPool.LeaseError, user: ClientUser) -> QueryErrorDetail {
         switch error {
+        case .waitTimeout(let waited, let cause):
+            QueryErrorDetail(
+                sqlstate: "53300",
+                message: "no server connection for \(user) became free within query_wait_timeout (\(waited))",
+                hint: cause.hint
+            )
         case .pool(.waitTimeout(let waited)):
             QueryErrorDetail(
                 sqlstate: "53300",
                 message: "no server connection for \(user) became free within query_wait_timeout (\(waited))",
-                hint: "All server connections of this workspace role are busy; retry shortly."
+                hint: "Retry shortly."
             )
         case .pool(.queueFull):
             QueryErrorDetail(sqlstate: "53300", message: "too many requests are waiting for a server connection for \(user)")

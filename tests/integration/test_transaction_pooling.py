@@ -567,6 +567,8 @@ def test_upstream_limit_is_shared_by_the_roles_of_one_server(dev, tp_logs):
             waited = time.monotonic() - t0
             assert r.sqlstate == "53300", f"the other role got {r.describe()}"
             assert 1.8 <= waited < 8, f"53300 after {waited:.2f}s"
+            # It says which limit: the upstream's, not the role's own pool.
+            assert "upstream_pool_size" in r.error.get("H", ""), r.describe()
             customer.query("COMMIT").ok()
             assert rt.value("SELECT current_user") == "ws_demo_runtime"
             # And back: the customer's next transaction waits for the runtime's connection to be idle.
@@ -589,6 +591,7 @@ def test_pool_exhausted_new_client_53300(pool1):
         with pytest.raises(AssertionError) as err:
             Wire(url, timeout=20, application_name=f"exhausted-{uuid.uuid4().hex[:8]}").close()
         assert "53300" in str(err.value), str(err.value)
+        assert "query_wait_timeout" in str(err.value), str(err.value)
         assert time.monotonic() - t0 >= 1.8
         a.query("COMMIT").ok()
     with Wire(url) as c:
