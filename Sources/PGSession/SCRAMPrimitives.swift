@@ -53,8 +53,13 @@ public enum SCRAMPrimitives {
         Data(bytes).base64EncodedString()
     }
 
+    /// Canonical base64 only (RFC 5802's `base64`): Foundation's decoder also
+    /// takes surplus padding and non-zero trailing bits, so one value would
+    /// have many spellings; what does not encode back to itself is refused.
     public static func decodeBase64(_ text: Substring) -> [UInt8]? {
-        Data(base64Encoded: String(text)).map { Array($0) }
+        let string = String(text)
+        guard let data = Data(base64Encoded: string), data.base64EncodedString() == string else { return nil }
+        return Array(data)
     }
 
     /// A printable nonce (RFC 5802 forbids ',' in it): base64 of random bytes.

@@ -108,6 +108,69 @@ final class SCRAMTests: XCTestCase {
     }
 }
 
+extension SCRAMTests {
+    /// pitfalls.md: fuzzing the SCRAM parser. Random bytes rarely get past
+    /// the first checks, so this mutates a genuine exchange (flipped,
+    /// dropped, repeated and inserted bytes, separators, escapes, invalid
+    /// UTF-8, proofs of the wrong length, long attributes) to reach base64
+    /// decoding, the nonce, channel-binding and proof checks. Nothing may
+    /// crash, and only the genuine pair may authenticate.
+    func testMutatedExchangesNeverCrashOrAuthenticate() {
+        let verifier = SCRAMVerifier(password: "secret", salt: salt, iterations: 4096)
+        var client = SCRAMClient(clientNonce: "clientnonce")
+        let genuineFirst = client.clientFirstMessage
+        var probe = SCRAMServer(verifier: verifier, userIsReal: true, channelBinding: nil, serverNonce: "servernonce")
+        guard case .continue(let serverFirst) = probe.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: genuineFirst),
+              case .success(let parsed) = client.parseServerFirst(serverFirst)
+        else { return XCTFail("the genuine first message was refused") }
+        let genuineFinal = client.clientFinalMessage(serverFirst: parsed, keys: SCRAMClient.Keys(password: "secret", salt: salt, iterations: 4096))
+        guard case .success = probe.receiveClientFinal(data: genuineFinal) else { return XCTFail("the genuine exchange failed") }
+
+        let tokens: [[UInt8]] = [
+            Array(",".utf8), Array("=".utf8), Array("=3D".utf8), Array("=2C".utf8), Array("=zz".utf8), [0], [0xFF], [0xC3],
+            Array("p=".utf8), Array("c=".utf8), Array("r=".utf8), Array("n=".utf8), Array("m=ext,".utf8), Array("c=biws,".utf8),
+            Array("p=\(SCRAMPrimitives.base64(Array(repeating: 1, count: 31)))".utf8),
+            Array("p=\(SCRAMPrimitives.base64(Array(repeating: 1, count: 33)))".utf8),
+            Array(repeating: UInt8(ascii: "A"), count: 1_000), Array("====".utf8),
+        ]
+        var generator = SeededGenerator(seed: 7)
+        func mutate(_ message: [UInt8]) -> [UInt8] {
+            var bytes = message
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let at = Int.random(in: 0...bytes.count, using: &generator)
+                switch Int.random(in: 0..<5, using: &generator) {
+                case 0 where at < bytes.count:
+                    bytes[at] ^= UInt8.random(in: 1 ... .max, using: &generator)
+                case 1 where at < bytes.count:
+                    bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...8, using: &generator)))
+                case 2 where at < bytes.count:
+                    let end = min(bytes.count, at + Int.random(in: 1...8, using: &generator))
+                    bytes.insert(contentsOf: bytes[at..<end], at: at)
+                case 3:
+                    bytes.removeSubrange(at...)
+                default:
+                    bytes.insert(contentsOf: tokens[Int.random(in: 0..<tokens.count, using: &generator)], at: at)
+                }
+            }
+            return bytes
+        }
+        var reachedFinal = 0
+        for round in 0..<20_000 {
+            let first = round % 3 == 0 ? mutate(genuineFirst) : genuineFirst
+            let final = round % 3 == 2 && first == genuineFirst ? genuineFinal : mutate(genuineFinal)
+            var server = SCRAMServer(verifier: verifier, userIsReal: true, channelBinding: nil, serverNonce: "servernonce")
+            guard case .continue = server.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: first) else { continue }
+            reachedFinal += 1
+            let outcome = server.receiveClientFinal(data: final)
+            if case .success = outcome, first != genuineFirst || final != genuineFinal {
+                XCTFail("a mutated exchange authenticated: \(String(decoding: first, as: UTF8.self)) / \(String(decoding: final, as: UTF8.self))")
+            }
+        }
+        // The mutations reached the final message's checks, not only the first's.
+        XCTAssertGreaterThan(reachedFinal, 10_000)
+    }
+}
+
 /// A small deterministic generator (SplitMix64) so fuzz runs repeat.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
