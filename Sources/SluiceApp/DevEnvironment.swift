@@ -106,12 +106,18 @@ enum DevEnvironment {
         """.utf8))
     }
 
-    /// `KEY=value` with the value single-quoted when it holds shell-special characters.
+    static func removeEnvironmentFile(stateDirectory: String) {
+        try? FileManager.default.removeItem(atPath: stateDirectory + "/dev.env")
+    }
+
+    /// `KEY=value` with the value single-quoted when it holds shell-special
+    /// characters. `?` is not one in an assignment (no pathname expansion
+    /// there), so a pooled URI stays as operations.md shows it; `&` is.
     static func shellQuoted(_ line: String) -> String {
         guard let equals = line.firstIndex(of: "=") else { return line }
         let key = line[..<equals]
         let value = line[line.index(after: equals)...]
-        let safe = value.allSatisfy { $0.isLetter || $0.isNumber || "-._/:@%=+,".contains($0) }
+        let safe = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._/:@%=+,?".contains($0)) }
         if safe { return line }
         return "\(key)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'"
     }

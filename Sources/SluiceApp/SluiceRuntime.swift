@@ -158,7 +158,11 @@ public enum SluiceRuntime {
         let logger = makeLogger(configuration)
         if dev {
             try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+            // A previous run's file names a dead process: whoever waits for
+            // dev.env to appear must wait for this run's.
+            DevEnvironment.removeEnvironmentFile(stateDirectory: configuration.stateDirectory)
         }
+        defer { if dev { DevEnvironment.removeEnvironmentFile(stateDirectory: configuration.stateDirectory) } }
         let masterKey = try Secrets.masterKey(configuration, generateIn: dev ? configuration.stateDirectory : nil)
         let operatorToken = try Secrets.operatorToken(configuration, generateIn: dev ? configuration.stateDirectory : nil)
         let controlConfiguration = try controlConfiguration(configuration, masterKey: masterKey)

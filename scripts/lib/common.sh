@@ -47,7 +47,9 @@ install_deps() {
     if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
         missing+=(openjdk-17-jdk-headless)
     fi
-    command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    # Debian images may ship python3 without pip.
+    python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
     if ((${#missing[@]})); then
         [[ "$(id -u)" == 0 ]] || die "missing packages (${missing[*]}); run as root so they can be installed"
         log "installing: ${missing[*]}"
