@@ -45,7 +45,10 @@ struct APIKeyBody: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encodeIfPresent(key, forKey: .key)
-        try container.encode(workspaceID, forKey: .workspaceID)
+        if listing {
+            // The create answer is exactly api.md's `{"id", "key", "permission", "label", "created_at"}`.
+            try container.encode(workspaceID, forKey: .workspaceID)
+        }
         try container.encode(permission, forKey: .permission)
         try container.encode(label, forKey: .label)
         try container.encode(createdAt, forKey: .createdAt)

@@ -117,7 +117,7 @@ public struct CustomerDataAccess: Sendable {
                 kind: kind.rawValue,
                 rotatedAt: credential.rotatedAt,
                 uri: uris.uri(for: credential, pooled: pooled),
-                terminatedSessions: terminated
+                terminatedSessions: terminateSessions ? terminated : nil
             )
         }
     }

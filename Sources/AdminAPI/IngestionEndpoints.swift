@@ -25,9 +25,17 @@ struct IngestionEndpoints: Sendable {
         _ request: Request, _ context: AdminRequestContext, _ permission: Permission, _ action: String
     ) async throws -> (Principal, WorkspaceID) {
         let principal = try await auth.principal(of: request, context: context)
-        let workspace = try principal.currentWorkspace(request)
+        return (principal, try scope(principal, request, permission, action))
+    }
+
+    /// Scope (404 / 400), then permission (403); `bodyWorkspace`: a
+    /// `workspace_id` the request body names.
+    private func scope(
+        _ principal: Principal, _ request: Request, _ permission: Permission, _ action: String, bodyWorkspace: String? = nil
+    ) throws -> WorkspaceID {
+        let workspace = try principal.currentWorkspace(request, body: bodyWorkspace)
         try principal.require(permission, for: action)
-        return (principal, workspace)
+        return workspace
     }
 
     func status(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
@@ -50,8 +58,9 @@ struct IngestionEndpoints: Sendable {
     }
 
     func reveal(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
-        let (principal, workspace) = try await authorize(request, context, .admin, "reveal")
+        let principal = try await auth.principal(of: request, context: context)
         let body = try await decoder.decode(RevealRequest.self, from: request)
+        let workspace = try scope(principal, request, .admin, "reveal", bodyWorkspace: body.workspaceID)
         let kind = try Self.kind(body.kind)
         try principal.require(role: kind)
         let answer = try await access.reveal(workspace, kind: kind, pooled: body.pooled ?? true)
@@ -59,8 +68,9 @@ struct IngestionEndpoints: Sendable {
     }
 
     func rotate(_ request: Request, _ context: AdminRequestContext) async throws -> Response {
-        let (principal, workspace) = try await authorize(request, context, .admin, "rotate")
+        let principal = try await auth.principal(of: request, context: context)
         let body = try await decoder.decode(RotateRequest.self, from: request)
+        let workspace = try scope(principal, request, .admin, "rotate", bodyWorkspace: body.workspaceID)
         let kind = try Self.kind(body.kind)
         try principal.require(role: kind)
         let answer = try await access.rotate(

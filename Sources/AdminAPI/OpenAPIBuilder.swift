@@ -59,6 +59,12 @@ enum OpenAPIBuilder {
         "schema": string(pattern: "^[a-z][a-z0-9_]{0,62}$"),
     ]
 
+    static let workspaceQuery: JSONNode = [
+        "name": "workspace_id", "in": "query", "required": false,
+        "description": "Like X-Workspace-Id: with the operator token, the workspace to act on.",
+        "schema": string(pattern: "^[a-z][a-z0-9_]{0,62}$"),
+    ]
+
     static let requestIDHeader: JSONNode = [
         "X-Request-Id": [
             "description": "The id of this request in the server log (echoed when the client sent a plain one).",
@@ -80,7 +86,7 @@ enum OpenAPIBuilder {
     }
 
     static let errorDescriptions: [Int: String] = [
-        400: "Malformed body, unknown member, or (operator token) no X-Workspace-Id",
+        400: "Malformed body, unknown member, or (operator token) no workspace named (X-Workspace-Id, workspace_id)",
         401: "No bearer token, or not a valid one",
         403: "The token lacks the permission",
         404: "No such workspace or key (or not the key's own workspace)",

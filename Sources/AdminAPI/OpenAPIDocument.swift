@@ -93,7 +93,7 @@ enum OpenAPIDocument {
                 "get": B.operation(
                     "ingestionStatus", tag: "ingestion",
                     summary: "Whether the workspace database is provisioned (asked of the server) and active",
-                    parameters: [header],
+                    parameters: [header, B.workspaceQuery],
                     success: (200, B.json("The status", B.ref("IngestionStatus"))),
                     errors: [400, 401, 403, 404, 503]
                 ),
@@ -102,7 +102,7 @@ enum OpenAPIDocument {
                 "post": B.operation(
                     "provision", tag: "ingestion",
                     summary: "Create or repair the workspace database (idempotent); answers the status once active",
-                    parameters: [header],
+                    parameters: [header, B.workspaceQuery],
                     body: B.body("ProvisionRequest", required: false),
                     success: (200, B.json("The status after provisioning", B.ref("IngestionStatus"))),
                     errors: [400, 401, 403, 404, 413, 422, 502, 503]
@@ -111,7 +111,7 @@ enum OpenAPIDocument {
             "/api/v2/ingestion/connection-uris/metadata": [
                 "get": B.operation(
                     "connectionMetadata", tag: "ingestion", summary: "Project, database and role metadata",
-                    parameters: [header],
+                    parameters: [header, B.workspaceQuery],
                     success: (200, B.json("The metadata", B.ref("ConnectionMetadata"))),
                     errors: [400, 401, 403, 404, 409, 503]
                 ),
@@ -120,7 +120,7 @@ enum OpenAPIDocument {
                 "post": B.operation(
                     "revealConnectionURI", tag: "ingestion",
                     summary: "Reveal a connection URI through the proxy (pooled: transaction pooling; else session)",
-                    parameters: [header],
+                    parameters: [header, B.workspaceQuery],
                     body: B.body("RevealRequest", required: false),
                     success: (200, B.json("The URI", B.ref("RevealedURI"))),
                     errors: [400, 401, 403, 404, 409, 413, 422, 503]
@@ -130,7 +130,7 @@ enum OpenAPIDocument {
                 "post": B.operation(
                     "rotatePassword", tag: "ingestion",
                     summary: "Rotate the role's password; the old one fails at once, open sessions stay unless terminate_sessions",
-                    parameters: [header],
+                    parameters: [header, B.workspaceQuery],
                     body: B.body("RotateRequest", required: false),
                     success: (200, B.json("The new URI", B.ref("Rotation"))),
                     errors: [400, 401, 403, 404, 409, 413, 422, 502, 503]

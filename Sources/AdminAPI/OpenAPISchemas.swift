@@ -40,10 +40,9 @@ enum OpenAPISchemas {
                 ("permission", permission),
                 ("label", B.nullable(B.string(pattern: text, maxLength: OperatorService.maxTextLength))),
             ]),
-            "CreatedAPIKey": B.object(required: ["id", "key", "workspace_id", "permission", "label", "created_at"], [
+            "CreatedAPIKey": B.object(required: ["id", "key", "permission", "label", "created_at"], [
                 ("id", ["type": "string"]),
                 ("key", ["type": "string"]),
-                ("workspace_id", ["type": "string"]),
                 ("permission", permission),
                 ("label", ["type": "string"]),
                 ("created_at", dateTime),
@@ -86,6 +85,7 @@ enum OpenAPISchemas {
             "RevealRequest": B.object(required: [], closed: true, [
                 ("kind", B.nullable(kind)),
                 ("pooled", B.nullable(["type": "boolean"])),
+                ("workspace_id", B.nullable(B.string(pattern: "^[a-z][a-z0-9_]{0,62}$"))),
             ]),
             "RevealedURI": B.object(required: ["kind", "pooled", "role", "database", "uri"], [
                 ("kind", kind),
@@ -98,8 +98,9 @@ enum OpenAPISchemas {
                 ("kind", B.nullable(kind)),
                 ("terminate_sessions", B.nullable(["type": "boolean"])),
                 ("pooled", B.nullable(["type": "boolean"])),
+                ("workspace_id", B.nullable(B.string(pattern: "^[a-z][a-z0-9_]{0,62}$"))),
             ]),
-            "Rotation": B.object(required: ["kind", "rotated_at", "uri", "terminated_sessions"], [
+            "Rotation": B.object(required: ["kind", "rotated_at", "uri"], [
                 ("kind", kind),
                 ("rotated_at", dateTime),
                 ("uri", B.string(pattern: "^postgresql://")),

@@ -17,7 +17,7 @@ enum OpenAPIToolDocument {
                 "post": B.operation(
                     "queryCustomerDB", tag: "tools",
                     summary: "Run one SQL statement under the policy (reads need view, storage writes update)",
-                    parameters: [B.workspaceHeader],
+                    parameters: [B.workspaceHeader, B.workspaceQuery],
                     body: B.body("QueryCustomerDBRequest", required: true),
                     success: (200, B.json("The result", B.ref("QueryResult"))),
                     errors: [400, 401, 403, 404, 409, 413, 422, 503]

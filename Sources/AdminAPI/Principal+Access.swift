@@ -26,10 +26,15 @@ extension Principal {
     }
 
     /// "The current workspace" of the ingestion endpoints: a key's own. The
-    /// operator, which has none, names one with `X-Workspace-Id`; a key that
-    /// sends the header must name its own workspace (else 404).
-    func currentWorkspace(_ request: Request) throws -> WorkspaceID {
-        let named = request.headers[AdminHeaders.workspaceID]
+    /// operator, which has none, names one: the `X-Workspace-Id` header, a
+    /// `workspace_id` query parameter, or (reveal, rotate) a `workspace_id`
+    /// body member. A key that names one must name its own (else 404).
+    func currentWorkspace(_ request: Request, body: String? = nil) throws -> WorkspaceID {
+        let names = [request.headers[AdminHeaders.workspaceID], request.uri.queryParameters.get("workspace_id"), body].compactMap { $0 }
+        if let first = names.first, names.contains(where: { $0 != first }) {
+            throw APIError.badRequest(code: "workspace_conflict", "the request names two different workspaces")
+        }
+        let named = names.first
         switch self {
         case .apiKey(let record):
             if let named, named != record.workspace.rawValue {
@@ -40,7 +45,7 @@ extension Principal {
             guard let named else {
                 throw APIError.badRequest(
                     code: "workspace_required",
-                    "the operator token has no workspace of its own: name one with the X-Workspace-Id header"
+                    "the operator token has no workspace of its own: name one with the X-Workspace-Id header or workspace_id"
                 )
             }
             guard let id = WorkspaceID(named) else { throw APIError.workspaceNotFound(RequestBodyDecoder.shown(named)) }

@@ -62,9 +62,16 @@ struct WorkspaceSQL: Sendable {
                 case .dataQuery: throw APIError.sql(.serviceUnavailable, code: "execution_failed", detail)
                 }
             case .unavailable(let detail):
-                // A workspace whose database is missing cannot log in: say so.
+                // A workspace whose database is missing cannot log in: the agent
+                // tool says so (409); a data query's run is an execution failure
+                // (api.md: 503), whose message says why.
                 if (try? await provisioner.isProvisioned(workspace: workspace)) == false {
-                    throw APIError.notProvisioned(workspace.rawValue)
+                    guard surface == .dataQuery else { throw APIError.notProvisioned(workspace.rawValue) }
+                    throw APIError(
+                        .serviceUnavailable, code: "execution_failed",
+                        message: "workspace \(workspace.rawValue) has no database (it was dropped); provision it again",
+                        sqlstate: "3D000"
+                    )
                 }
                 throw APIError.sql(.serviceUnavailable, code: "upstream_unavailable", detail)
             }

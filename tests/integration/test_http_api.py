@@ -115,6 +115,7 @@ def new_key(api: API, operator: str, wid: str, permission: str) -> str:
     body = api.ok("POST", f"/api/v2/workspaces/{wid}/api-keys", operator,
                   {"permission": permission, "label": f"e2e {permission}"}, status=201)
     assert body["permission"] == permission and body["id"] in body["key"]
+    assert set(body) == {"id", "key", "permission", "label", "created_at"}, sorted(body)
     USED_SECRETS.add(body["key"])
     return body["key"]
 
@@ -204,6 +205,7 @@ def test_customer_data_access_end_to_end(dev, api, operator):
 
         rotated = api.ok("POST", "/api/v2/ingestion/connection-uris/rotate", key, {"kind": "customer"})
         assert rotated["kind"] == "customer" and rotated["rotated_at"]
+        assert set(rotated) == {"kind", "rotated_at", "uri"}, sorted(rotated)
         new = remember(rotated["uri"])
         assert new.password != old.password and len(new.password) >= 32
         assert (new.host, new.port, new.user) == (old.host, old.port, old.user)
@@ -236,11 +238,22 @@ def test_customer_data_access_end_to_end(dev, api, operator):
         before_tx.close()
         before_session.close()
 
+    # A data query to invoke once the database is gone.
+    api.ok("POST", f"/v1/{wid}/tables", key, {"name": "kept", "columns": [{"name": "id", "type": "bigint"}]}, status=201)
+    query = api.ok("POST", f"/v1/{wid}/data_queries", key, {
+        "name": "count_kept", "description": "Rows of kept.", "sql_template": "SELECT count(*) FROM storage.kept",
+        "parameters": [],
+    }, status=201)
+    assert api.ok("POST", f"/v1/{wid}/data_queries/{query['id']}/invoke", key, {})["rows"] == [[0]]
+
     # Dropped by hand: status says not provisioned, provision restores it.
     drop_database_by_hand(dev, f"ws_{wid}")
     status = api.ok("GET", "/api/v2/ingestion/status", key)
     assert status["provisioned"] is False and status["plane"]["status"] == "absent", status
     api.call("POST", "/api/v2/ingestion/connection-uris/reveal", key, {}).error(409, "not_provisioned")
+    # api.md: a data query's execution failure is 503 (and says why).
+    gone = api.call("POST", f"/v1/{wid}/data_queries/{query['id']}/invoke", key, {}).error(503, "execution_failed")
+    assert "dropped" in gone["message"], gone
     restored = api.ok("POST", "/api/v2/ingestion/provision", key)
     assert restored["provisioned"] is True and restored["plane"]["status"] == "active"
     assert psql_value(newest.uri, "SELECT count(*) FROM dl_meta.schema_migrations") != "0"
@@ -300,6 +313,14 @@ def test_permissions_and_workspace_fences(dev, api, operator):
                      headers={"X-Workspace-Id": a})
     assert runtime["role"] == f"runtime.{a}"
     remember(runtime["uri"])
+    # The operator may name the workspace as a query parameter or in the body too.
+    assert api.ok("POST", f"/api/v2/ingestion/connection-uris/reveal?workspace_id={a}", operator,
+                  {"kind": "runtime"})["uri"] == runtime["uri"]
+    assert api.ok("POST", "/api/v2/ingestion/connection-uris/reveal", operator,
+                  {"kind": "runtime", "workspace_id": a})["uri"] == runtime["uri"]
+    api.call("POST", "/api/v2/ingestion/connection-uris/reveal", operator, {"kind": "runtime"}).error(400, "workspace_required")
+    # A key naming another workspace learns nothing of it.
+    api.call("POST", "/api/v2/ingestion/connection-uris/reveal", admin_a, {"workspace_id": b}).error(404, "workspace_not_found")
 
     # Unknown members are 400, bodies over 1 MiB are 413.
     api.call("POST", "/api/v2/ingestion/connection-uris/rotate", admin_a, {"terminate_session": True}).error(400, "unknown_field")
