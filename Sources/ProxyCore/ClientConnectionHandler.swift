@@ -105,6 +105,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
     private var serverEndedSession = false
+    /// Denial reasons, the one reported first (policy.md).
+    private static let denialPrecedence = ["syntax", "search_path", "write", "other"]
     /// Every message type a client may send after startup (protocol 3.0).
     private static let frontendMessageTypes: Set<UInt8> = Set("BCdcfDEHFPQSX".utf8)
     private var metrics: ProxyMetrics { ProxyMetrics.shared }
@@ -410,12 +412,19 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         var judged: [(String, String)] = parameters.settings.map { ($0.name, $0.value) }
         if let replication = parameters.replication { judged.append(("replication", replication)) }
         if let options = parameters.rejectedOptions { judged.append(("options", options)) }
+        // policy.md: the reason reported is the first that applies of syntax,
+        // search_path, write, other, whatever order the parameters came in.
+        var denial: (fields: ErrorFields, rank: Int)?
         for (name, value) in judged {
-            if case .deny(var fields, _) = deps.gate.judgeStartupParameter(name: name, value: value, user: credential.user, mode: mode) {
-                fields.setSeverity("FATAL")
-                fatal(fields)
-                return
+            if case .deny(let fields, let reason) = deps.gate.judgeStartupParameter(name: name, value: value, user: credential.user, mode: mode) {
+                let rank = Self.denialPrecedence.firstIndex(of: reason) ?? Self.denialPrecedence.count
+                if rank < denial?.rank ?? Int.max { denial = (fields, rank) }
             }
+        }
+        if var fields = denial?.fields {
+            fields.setSeverity("FATAL")
+            fatal(fields)
+            return
         }
         let greetingKey = mode == .transaction ? GreetingCache.Key(credential: credential, settings: parameters.settings) : nil
         if let greetingKey, deps.pool.hasOpenConnection(for: credential),

@@ -457,6 +457,16 @@ def test_startup_search_path_parameter_raw(dev, url_key, spelling):
         assert closed, "the proxy kept the connection open after FATAL"
 
 
+@pytest.mark.parametrize("options", ["-c role=nobody -c search_path=public", "-c search_path=public -c role=nobody"])
+def test_startup_reports_the_first_reason_whatever_the_order(dev, options):
+    """policy.md: the reason reported is the first that applies of syntax, search_path, write,
+    other; two refused startup settings give the search_path denial in either order."""
+    c, res = raw_login(dev, "DATABASE_URL", extra_options=options)
+    with c:
+        assert not res.ok and res.error is not None, res.kinds
+        assert_denial_fields(res.error.fields, SEARCH_PATH, severity="FATAL")
+
+
 @pytest.mark.parametrize("url_key", URL_KINDS)
 def test_jdbc_current_schema_is_fatal(dev, url_key):
     lines = run_java(dev, "connect", jdbc_url(dev, url_key, currentSchema="public"))
