@@ -429,7 +429,8 @@ struct PolicyWalker {
                         }
                         return
                     }
-                    if type == "RangeFunction" || type == "RangeTableFunc" { ok = false }
+                    // A function in FROM (`generate_series`, `unnest`, XMLTABLE) is no
+                    // relation: allowed, and its arguments are checked like the rest.
                     check(fields, scope: scope)
                 } else if let with = value["withClause"] {
                     // A query's fields: CTEs see only earlier CTEs (all, if recursive).
