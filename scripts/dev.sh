@@ -5,7 +5,8 @@
 #
 # Installs what is missing, makes the development certificates, builds sluice,
 # starts (or reuses) a private PostgreSQL 15 cluster under .sluice/pg on
-# 127.0.0.1:${SLUICE_PG_PORT:-5432}, then runs `sluice dev` in the foreground
+# 127.0.0.1:${SLUICE_PG_PORT:-5432} (a free port when 5432 is taken and
+# SLUICE_PG_PORT is not set), then runs `sluice dev` in the foreground
 # (proxy on ${SLUICE_PORT:-6432}, HTTP API on ${SLUICE_HTTP_PORT:-8080}).
 # `sluice dev` creates workspace `demo`, prints the URIs and writes .sluice/dev.env.
 # Ctrl-C / SIGTERM stops sluice and the cluster this script started.
@@ -41,13 +42,26 @@ fi
 
 started_pg=0
 if _pg_running "$PG_DIR"; then
-    if [[ "$(_pg_port "$PG_DIR")" != "$PG_PORT" ]]; then
+    if [[ -z "${SLUICE_PG_PORT:-}" ]]; then
+        PG_PORT="$(_pg_port "$PG_DIR")"
+    elif [[ "$(_pg_port "$PG_DIR")" != "$PG_PORT" ]]; then
         die "the cluster in $PG_DIR already runs on port $(_pg_port "$PG_DIR"), not $PG_PORT; stop it or set SLUICE_PG_PORT"
     fi
     log "reusing the PostgreSQL cluster already running in $PG_DIR on port $PG_PORT"
 else
     if port_in_use "$PG_PORT"; then
-        die "port $PG_PORT on 127.0.0.1 is in use by something other than this repository's cluster ($PG_DIR); stop it or set SLUICE_PG_PORT to another port"
+        if [[ -n "${SLUICE_PG_PORT:-}" ]]; then
+            die "port $PG_PORT on 127.0.0.1 is in use by something other than this repository's cluster ($PG_DIR); stop it or set SLUICE_PG_PORT to another port"
+        fi
+        # The default port is taken (on a fresh Debian, installing postgresql-15 starts the
+        # system's own cluster there): the private cluster takes a free port instead.
+        # The first free one after it, so that the next run finds the same port.
+        PG_PORT=5433
+        while port_in_use "$PG_PORT"; do
+            ((PG_PORT < 5532)) || die "no free port in 5433-5532 for the private cluster; set SLUICE_PG_PORT"
+            PG_PORT=$((PG_PORT + 1))
+        done
+        log "port 5432 is in use by something else; the private cluster uses port $PG_PORT"
     fi
     pg_start "$PG_DIR" "$PG_PORT"
     started_pg=1
