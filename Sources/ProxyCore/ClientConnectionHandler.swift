@@ -1401,17 +1401,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     }
 }
 
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for character in self {
-            if character == target { out += replacement } else { out.append(character) }
-        }
-        return out
-    }
-}
-
 extension ErrorFields {
     /// Rewrites both severity fields (`S` and `V`).
     mutating func setSeverity(_ severity: String) {
