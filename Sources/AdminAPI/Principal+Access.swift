@@ -31,18 +31,17 @@ extension Principal {
     /// body member. A key that names one must name its own (else 404).
     func currentWorkspace(_ request: Request, body: String? = nil) throws -> WorkspaceID {
         let names = [request.headers[AdminHeaders.workspaceID], request.uri.queryParameters.get("workspace_id"), body].compactMap { $0 }
-        if let first = names.first, names.contains(where: { $0 != first }) {
-            throw APIError.badRequest(code: "workspace_conflict", "the request names two different workspaces")
-        }
-        let named = names.first
         switch self {
         case .apiKey(let record):
-            if let named, named != record.workspace.rawValue {
-                throw APIError.workspaceNotFound(RequestBodyDecoder.shown(named))
+            if let other = names.first(where: { $0 != record.workspace.rawValue }) {
+                throw APIError.workspaceNotFound(RequestBodyDecoder.shown(other))
             }
             return record.workspace
         case .operatorToken:
-            guard let named else {
+            if let first = names.first, names.contains(where: { $0 != first }) {
+                throw APIError.badRequest(code: "workspace_conflict", "the request names two different workspaces")
+            }
+            guard let named = names.first else {
                 throw APIError.badRequest(
                     code: "workspace_required",
                     "the operator token has no workspace of its own: name one with the X-Workspace-Id header or workspace_id"
