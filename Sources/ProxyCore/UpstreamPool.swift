@@ -365,8 +365,9 @@ final class UpstreamPool {
             case .failure(let error):
                 metrics.upstreamErrors.increment()
                 logger.warning("upstream login failed", metadata: ["upstream": "\(key.target.name)", "error": "\(error)"])
-                pool.lastConnectFailure = Self.describe(error, key: key)
-                perform(pool.machine.connectionFailed(error: Self.describe(error, key: key), now: now()), pool: pool, key: key)
+                let failure = Self.describe(error, key: key)
+                pool.lastConnectFailure = failure
+                perform(pool.machine.connectionFailed(error: failure, now: now()), pool: pool, key: key)
                 connectionGone(key.target)
             }
         }, eventLoop: loop)
