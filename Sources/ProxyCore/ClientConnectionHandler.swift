@@ -105,8 +105,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var transactionStatus = UInt8(ascii: "I")
     private var sessionID: Int?
     private var serverEndedSession = false
-    /// Denial reasons, the one reported first (policy.md).
-    private static let denialPrecedence = ["syntax", "search_path", "write", "other"]
+    /// Denial reasons in the order they are reported (`DenialReason` is
+    /// declared in policy.md's order of precedence).
+    private static let denialPrecedence = DenialReason.allCases.map(\.rawValue)
     /// Every message type a client may send after startup (protocol 3.0).
     private static let frontendMessageTypes: Set<UInt8> = Set("BCdcfDEHFPQSX".utf8)
     private var metrics: ProxyMetrics { ProxyMetrics.shared }

@@ -15,6 +15,8 @@ public enum Verdict: Sendable, Equatable {
 }
 
 /// Why a statement is refused, and the exact answer the contract gives for it.
+/// Declared in policy.md's order of precedence (the reason reported is the
+/// first that applies): callers rank reasons by `allCases`.
 public enum DenialReason: String, Sendable, Hashable, CaseIterable {
     case syntax
     case searchPath = "search_path"
