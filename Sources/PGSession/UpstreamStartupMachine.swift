@@ -68,7 +68,8 @@ public struct UpstreamStartupMachine: Sendable {
         let message = StartupMessage(parameters: [
             StartupParameter(name: "user", value: credentials.user),
             StartupParameter(name: "database", value: credentials.database),
-            StartupParameter(name: "application_name", value: "sluice"),
+            // Nothing else: a server connection's settings start at the server's
+            // defaults, which is what `RESET` gives a client that set none at startup.
         ])
         return [.sendStartup(message)]
     }

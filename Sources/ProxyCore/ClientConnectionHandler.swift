@@ -96,6 +96,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var batchLog: [(frame: Frame, raw: ByteBuffer)] = []
     private var batchSequence = 0
     private var batchStartedIdle = true
+    /// The open batch began with every earlier one answered, outside a failed
+    /// transaction: the server takes any Parse in it (until one of its own
+    /// messages fails, after which it skips the rest).
+    private var batchStartedHealthy = true
+    /// The unnamed portal as this client left it: bound (a Bind of it was
+    /// answered since the last simple Query), or a Bind of it on the way in
+    /// `unnamedPortalBindBatch`; each simple Query starts a new epoch.
+    private var unnamedPortalBound = false
+    private var unnamedPortalBindBatch: Int?
+    private var unnamedPortalEpoch = 0
+    private var bindingUnnamedPortal = false
     private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
     private var retriedBatches: Set<Int> = []
     private var replaying = false
@@ -564,8 +575,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func process(frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
         guard let user else { return }
         let pooled = mode == .transaction
+        if !replaying, pooled && !book.nothingPending, let name = Self.statementName(in: frame),
+           book.waits(onStatement: name, batch: batchSequence) {
+            // Whether that statement exists depends on an answer still to come.
+            queue.waitForAnswers(frame, raw: raw)
+            return
+        }
+        if !replaying, unnamedPortalBindBatch != nil, waitsForUnnamedPortal(frame) {
+            queue.waitForAnswers(frame, raw: raw)
+            return
+        }
         if pooled && !replaying && Self.extendedMessageTypes.contains(frame.id) {
-            if batchLog.isEmpty { batchStartedIdle = transactionStatus == UInt8(ascii: "I") && tracker.isIdle }
+            if batchLog.isEmpty {
+                batchStartedIdle = transactionStatus == UInt8(ascii: "I") && tracker.isIdle
+                batchStartedHealthy = tracker.isIdle && transactionStatus != UInt8(ascii: "E")
+            }
             batchLog.append((frame, raw))
         }
         switch frame.id {
@@ -575,13 +599,19 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 fatal(.make(severity: "FATAL", sqlState: "08P01", message: "invalid Query message"))
                 return
             }
+            // A simple Query drops the unnamed statement, answered or refused alike,
+            // and runs in the unnamed portal.
+            if pooled { book.simpleQuery() }
+            unnamedPortalEpoch += 1
+            unnamedPortalBound = false
+            unnamedPortalBindBatch = nil
             var token = FlowToken()
             switch deps.gate.judge(sql: sql, user: user, mode: mode) {
             case .deny(let fields, _):
                 poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
                 return
             case .deallocate(let name, let denial):
-                deallocate(name, denial: denial, on: upstream)
+                deallocate(name, denial: denial, frame: frame, raw: raw, on: upstream)
                 return
             case .forwardChangingSession(let clears, let custom):
                 if let refusal = session.willChange(customNames: custom) {
@@ -624,7 +654,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if parse.name.isEmpty {
                     token.unnamedSequence = book.parsedUnnamed(parse, shared: statement, batch: batchSequence)
                 } else {
-                    book.add(statement, as: parse.name)
+                    token.statementID = book.add(statement, as: parse.name, batch: batchSequence)
+                    token.clientStatement = parse.name
                 }
                 token.emit = .parseComplete
                 synthesize(.parse, token: token)
@@ -656,12 +687,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if batchStartedIdle, !replaying, !batchLog.contains(where: { $0.frame.id == UInt8(ascii: "E") }),
                    var shared = deps.unnamedStatements?.promotion(for: parse) {
                     shared.clearsStatements = clears
+                    shared.changesSession = changes
                     var token = FlowToken()
-                    token.unnamedSequence = book.parsedUnnamed(parse, shared: shared, batch: batchSequence, clearsStatements: clears)
+                    token.unnamedSequence = book.parsedUnnamed(parse, shared: shared, batch: batchSequence, clearsStatements: clears,
+                                                               changesSession: changes)
                     prepareForClient(shared, token: token, on: upstream)
                     return
                 }
-                let sequence = book.parsedUnnamed(parse, shared: nil, batch: batchSequence, clearsStatements: clears)
+                let sequence = book.parsedUnnamed(parse, shared: nil, batch: batchSequence, clearsStatements: clears,
+                                                  changesSession: changes)
                 upstream.unnamedOwner = (ObjectIdentifier(self), sequence)
                 upstream.write(raw)
                 var token = FlowToken()
@@ -670,9 +704,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             if book.has(parse.name) {
-                poison(.parse(Self.poisonParse), kind: .parse,
-                       error: .make(severity: "ERROR", sqlState: "42P05", message: "prepared statement \"\(parse.name)\" already exists"),
-                       on: upstream)
+                parseUnderTakenName(parse, on: upstream)
                 return
             }
             let configuration = deps.configuration
@@ -687,15 +719,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             }
             var statement = ClientStatement(parse: parse)
             statement.clearsStatements = clears
-            book.add(statement, as: parse.name)
+            statement.changesSession = changes
             var token = FlowToken()
+            token.statementID = book.add(statement, as: parse.name, batch: batchSequence)
             token.clientStatement = parse.name
             prepareForClient(statement, token: token, on: upstream)
         case UInt8(ascii: "B"):
             batchOpen = true
+            // The portal's name comes first: empty, the unnamed portal.
+            bindingUnnamedPortal = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0
             guard pooled else {
                 upstream.write(raw)
-                tracker.sent(.bind, origin: .client, token: FlowToken())
+                sentBind(FlowToken())
                 return
             }
             var payload = frame.payload
@@ -704,10 +739,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let target = book.target(ofStatement: name, batch: batchSequence)
+            switch target {
+            case .shared(let statement, _) where statement.changesSession:
+                // Run again in a later transaction: read the settings back after it too.
+                session.changed()
+            case .serverUnnamed where book.unnamed?.changesSession == true:
+                session.changed()
+            default:
+                break
+            }
             if book.bound(portal: portal, to: target) != nil {
                 // A proxy-answered DEALLOCATE.
                 var token = FlowToken()
                 token.emit = .bindComplete
+                if bindingUnnamedPortal {
+                    token.unnamedPortalEpoch = unnamedPortalEpoch
+                    unnamedPortalBindBatch = batchSequence
+                }
                 synthesize(.bind, token: token)
                 return
             }
@@ -717,9 +765,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .serverUnnamed:
                 ensureUnnamed(on: upstream)
                 upstream.write(raw)
-                tracker.sent(.bind, origin: .client, token: FlowToken())
+                sentBind(FlowToken())
             case .shared(let statement, let parsedInBatch):
-                bindShared(statement, portal: portal, parameters: payload, parsedInBatch: parsedInBatch, on: upstream)
+                bindShared(statement, named: name, portal: portal, parameters: payload, parsedInBatch: parsedInBatch, on: upstream)
             }
         case UInt8(ascii: "D"):
             batchOpen = true
@@ -772,6 +820,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     token.clearsStatements = clears
                 }
             }
+            if frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0, !executeOfUnnamedPortal() {
+                // The client bound no unnamed portal since its last simple Query:
+                // what the server has under that name is the Query's own, which a
+                // failed utility statement in a transaction block leaves behind
+                // with freed statements, and PostgreSQL 15 crashes running it.
+                poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+                    severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
+                ), on: upstream)
+                return
+            }
             upstream.write(raw)
             tracker.sent(.execute, origin: .client, token: token)
         case UInt8(ascii: "C"):
@@ -784,8 +842,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if pooled && kind == UInt8(ascii: "S") {
                 // The server-side statement is shared (or, unnamed, perhaps
                 // another client's): only the client's own record goes.
-                book.close(name)
                 var token = FlowToken()
+                token.closeSequence = book.close(name, batch: batchSequence)
                 token.emit = .closeComplete
                 synthesize(.close, token: token)
                 return
@@ -800,8 +858,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 loggedBatches[batchSequence] = (batchLog, batchStartedIdle)
                 token.batch = batchSequence
                 batchLog = []
-                batchSequence += 1
             }
+            if !replaying { batchSequence += 1 }
             tracker.sent(.sync, origin: .client, token: token)
         case UInt8(ascii: "F"):
             if case .deny(let fields, _) = deps.gate.judgeFunctionCall(user: user, mode: mode) {
@@ -867,8 +925,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// prepared there under its shared name if this connection lacks it (the
     /// server's ParseComplete is the client's), else answered by the proxy.
     private func prepareForClient(_ statement: ClientStatement, token: FlowToken, on upstream: UpstreamConnection) {
-        guard upstream.holdsStatement(statement.serverName) else {
+        guard upstream.holdsStatement(statement.serverName, batch: batchSequence) else {
             sendSharedParse(statement, origin: .client, token: token, on: upstream)
+            return
+        }
+        guard batchStartedHealthy || replaying else {
+            // In a failed transaction the server refuses the Parse (25P02) unless
+            // it is COMMIT or ROLLBACK, and after an earlier batch still to be
+            // answered the state is not known: it decides, under a name of the
+            // proxy's own, closed again at once.
+            sendProxy(.close(Close(kind: .statement, name: Self.checkName)), kind: .close, on: upstream)
+            upstream.write(Self.encode(.parse(Parse(name: Self.checkName, query: statement.parse.query,
+                                                    parameterTypes: statement.parse.parameterTypes))))
+            tracker.sent(.parse, origin: .client, token: token)
+            sendProxy(.close(Close(kind: .statement, name: Self.checkName)), kind: .close, on: upstream)
             return
         }
         // The client's own notes ride on the answer (a skipped answer forgets the name).
@@ -880,7 +950,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// A client's Bind of a shared statement: prepared on this connection first
     /// if needed, then the same message with the statement renamed (the
     /// parameters are copied as bytes, not decoded).
-    private func bindShared(_ statement: ClientStatement, portal: String, parameters: ByteBuffer, parsedInBatch: Bool,
+    private func bindShared(_ statement: ClientStatement, named clientName: String, portal: String, parameters: ByteBuffer, parsedInBatch: Bool,
                             on upstream: UpstreamConnection) {
         ensurePrepared(statement, on: upstream)
         var rewritten = ByteBufferAllocator().buffer(capacity: parameters.readableBytes + portal.utf8.count + 48)
@@ -894,10 +964,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         upstream.write(rewritten)
         var token = FlowToken()
         token.boundStatement = statement.serverName
+        token.boundName = clientName
         token.parsedInBatch = parsedInBatch
         token.batch = batchSequence
         token.logIndex = batchLog.count - 1
-        tracker.sent(.bind, origin: .client, token: token)
+        sentBind(token)
     }
 
     /// Text that fails in the server's parser, before anything runs.
@@ -915,6 +986,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Sends a message the server rejects at parse time in place of a refused
     /// one, and remembers to answer its error with `error`.
     private func poison(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, error: ErrorFields, on upstream: UpstreamConnection) {
+        if kind == .query { upstream.unnamedOwner = nil }
         upstream.write(Self.encode(message))
         var token = FlowToken()
         token.denial = error
@@ -922,6 +994,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     }
 
     private func sendProxy(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, token: FlowToken = FlowToken(), on upstream: UpstreamConnection) {
+        // The proxy's own simple Query (settings, read-back) drops the server's unnamed statement too.
+        if kind == .query { upstream.unnamedOwner = nil }
         upstream.write(Self.encode(message))
         tracker.sent(kind, origin: .proxy, token: token)
     }
@@ -929,7 +1003,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Prepares the client's statement on this connection under its shared
     /// name if it is not there yet (answers swallowed; an error is shown).
     private func ensurePrepared(_ statement: ClientStatement, on upstream: UpstreamConnection) {
-        guard !upstream.holdsStatement(statement.serverName) else { return }
+        guard !upstream.holdsStatement(statement.serverName, batch: batchSequence) else { return }
         sendSharedParse(statement, origin: .proxy, token: FlowToken(), on: upstream)
     }
 
@@ -940,13 +1014,35 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                                  on upstream: UpstreamConnection) {
         evictIfNeeded(upstream)
         sendProxy(.close(Close(kind: .statement, name: statement.serverName)), kind: .close, on: upstream)
-        upstream.preparing.insert(statement.serverName)
+        upstream.preparing[statement.serverName] = batchSequence
         upstream.write(Self.encode(.parse(Parse(name: statement.serverName, query: statement.parse.query,
                                                 parameterTypes: statement.parse.parameterTypes))))
         var token = token
         token.serverStatement = statement.serverName
         tracker.sent(.parse, origin: origin, token: token)
     }
+
+    /// A client's `Parse` under a name it already has. The server parses and
+    /// analyses the text, and refuses it in an aborted transaction, before it
+    /// finds the name taken, so the server answers: the text goes under a name
+    /// this connection holds (a shared statement of the proxy's own), and fails
+    /// where and as the client's `Parse` would on a direct connection (42P05
+    /// then names the client's statement).
+    private func parseUnderTakenName(_ parse: Parse, on upstream: UpstreamConnection) {
+        let taken = ClientStatement(parse: Self.takenNameParse)
+        ensurePrepared(taken, on: upstream)
+        upstream.write(Self.encode(.parse(Parse(name: taken.serverName, query: parse.query, parameterTypes: parse.parameterTypes))))
+        var token = FlowToken()
+        token.boundStatement = taken.serverName
+        token.boundName = parse.name
+        tracker.sent(.parse, origin: .client, token: token)
+    }
+
+    /// The statement whose shared name `parseUnderTakenName` uses.
+    /// The name under which the server checks a Parse of a statement the connection holds.
+    static let checkName = "sluice_check"
+    /// A transaction-ending statement, which the server prepares even in a failed transaction.
+    static let takenNameParse = Parse(name: "", query: "ROLLBACK", parameterTypes: [])
 
     /// Replays the client's unnamed statement when this connection holds someone else's.
     private func ensureUnnamed(on upstream: UpstreamConnection) {
@@ -986,13 +1082,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 attach(connection)
                 applySettings(on: connection)
                 let leased = queue.leased()
+                // Through the queue again: one of them may have to wait for the
+                // answers to the ones before it, and the rest then wait behind it.
                 for (frame, raw) in leased.frames where !closing {
-                    if let upstream { process(frame: frame, raw: raw, on: upstream) }
+                    handleMessage(frame: frame, raw: raw)
                 }
                 // Inside a read, the rest of the read joins these frames and
                 // channelReadComplete flushes them all in one write.
                 if !reading { upstream?.flush() }
-                if leased.resumeReading { resumeReading() }
+                if leased.resumeReading && !queue.readingPaused { resumeReading() }
                 if leased.cancel { cancelRequested() }
             case .failure(let error):
                 var fields = leaseFailure(error, user: credential.user)
@@ -1056,9 +1154,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// forgets the client's name and answers as the server would
     /// (`CommandComplete DEALLOCATE`); a name that is not one of them is
     /// refused with the policy's denial, with the server's error semantics.
-    private func deallocate(_ name: String, denial: ErrorFields, on upstream: UpstreamConnection) {
-        guard mode == .transaction, book.has(name), tracker.isIdle, !batchOpen else {
+    /// Sent behind earlier messages, it waits for their answers first (one of
+    /// them may be the statement's `Parse`, which may yet fail).
+    private func deallocate(_ name: String, denial: ErrorFields, frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
+        guard mode == .transaction, book.has(name), !batchOpen else {
             poison(.query(Self.poisonText), kind: .query, error: denial, on: upstream)
+            return
+        }
+        guard tracker.isIdle else {
+            queue.waitForAnswers(frame, raw: raw)
             return
         }
         let status = TransactionStatus(rawValue: transactionStatus) ?? .idle
@@ -1146,6 +1250,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     // A statement we prepared for the client failed: the client's
                     // own Bind would have; show it the server's error.
                     forward = true
+                } else if let shared = failed.boundStatement, let name = failed.boundName,
+                          case .errorResponse(var fields)? = try? BackendMessage(frame: frame),
+                          let message = fields.message, message.contains("\"\(shared)\"") {
+                    // "bind message supplies 0 parameters, but prepared statement ... requires 1":
+                    // the statement as the client named it.
+                    fields.setMessage(message.replacing("\"\(shared)\"", with: "\"\(name)\""))
+                    send(.errorResponse(fields))
+                    forward = false
                 }
             } else if headKind == .query {
                 headQueryFailed = true
@@ -1186,7 +1298,80 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         }
         if forward { writeToClient(raw) }
         performCompletions(completions)
+        resumeIfAnswered()
         releaseIfIdle()
+    }
+
+    /// Whether an `Execute` of the unnamed portal may go to the server: the
+    /// client bound it since its last simple Query, in this batch or with
+    /// success. (One bound in an earlier batch, not answered yet, waits:
+    /// `waitsForAnswers`.)
+    private func executeOfUnnamedPortal() -> Bool {
+        unnamedPortalBound || unnamedPortalBindBatch == batchSequence
+    }
+
+    /// A client's Bind went to the server (one the proxy refused never
+    /// reaches it, and leaves the unnamed portal as it was).
+    private func sentBind(_ token: FlowToken) {
+        var token = token
+        if bindingUnnamedPortal {
+            token.unnamedPortalEpoch = unnamedPortalEpoch
+            unnamedPortalBindBatch = batchSequence
+        }
+        tracker.sent(.bind, origin: .client, token: token)
+    }
+
+    /// The answer to a Bind of the unnamed portal: bound, or not.
+    private func unnamedPortalAnswered(_ token: FlowToken, bound: Bool) {
+        guard let epoch = token.unnamedPortalEpoch, epoch == unnamedPortalEpoch else { return }
+        unnamedPortalBound = bound
+        unnamedPortalBindBatch = nil
+    }
+
+    /// The name of the statement a `Parse` (named), `Bind`, or `Describe` or
+    /// `Close` of a statement names (empty: the unnamed one), read in place.
+    private static func statementName(in frame: Frame) -> String? {
+        var payload = frame.payload
+        switch frame.id {
+        case UInt8(ascii: "P"):
+            guard let name = payload.pgReadCString(), !name.isEmpty else { return nil }
+            return name
+        case UInt8(ascii: "B"):
+            guard payload.pgReadCString() != nil else { return nil }
+            return payload.pgReadCString()
+        case UInt8(ascii: "D"), UInt8(ascii: "C"):
+            guard payload.readInteger(as: UInt8.self) == UInt8(ascii: "S") else { return nil }
+            return payload.pgReadCString()
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a held message still waits for answers to earlier messages.
+    private func waitsForAnswers(_ frame: Frame) -> Bool {
+        if frame.id == UInt8(ascii: "Q") { return !tracker.isIdle }
+        if frame.id == UInt8(ascii: "E") { return waitsForUnnamedPortal(frame) }
+        guard let name = Self.statementName(in: frame) else { return false }
+        return book.waits(onStatement: name, batch: batchSequence)
+    }
+
+    /// An `Execute` of the unnamed portal bound in an earlier batch whose
+    /// answer has not come: whether it is bound depends on it.
+    private func waitsForUnnamedPortal(_ frame: Frame) -> Bool {
+        guard frame.id == UInt8(ascii: "E"), let batch = unnamedPortalBindBatch, batch < batchSequence else { return false }
+        return frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0
+    }
+
+    /// Handles the messages that waited for answers, once they came.
+    private func resumeIfAnswered() {
+        guard let first = queue.firstWaitingForAnswers, !waitsForAnswers(first.frame) else { return }
+        let held = queue.answersArrived()
+        for (frame, raw) in held.frames where !closing {
+            handleMessage(frame: frame, raw: raw)
+        }
+        if held.resumeReading && !queue.readingPaused && !closing { resumeReading() }
+        // Not sent from a client read: its read-complete flushes nothing for these.
+        upstream?.flush()
     }
 
     /// The loop's reused completions array, taken out while in use (a nested
@@ -1214,6 +1399,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         for completion in completions {
             switch completion {
             case .answered(let entry):
+                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: true) }
+                if let name = entry.token.clientStatement { book.parseAnswered(name) }
                 if entry.kind == .sync, let batch = entry.token.batch {
                     loggedBatches[batch] = nil
                     retriedBatches.remove(batch)
@@ -1230,8 +1417,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     }
                 }
                 if entry.token.captureSettings && !headQueryFailed {
-                    let values = session.readbackSucceeded()
-                    upstream?.appliedSettings = values
+                    upstream?.appliedSettings = session.readbackSucceeded()
                 } else if entry.token.captureSettings {
                     // What the connection holds now is not known: never pooled again.
                     upstreamTainted = true
@@ -1242,9 +1428,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if entry.kind == .query { headQueryFailed = false }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
             case .failed(let entry), .skipped(let entry):
+                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: false) }
                 if let name = entry.token.serverStatement { upstream?.statementGone(name) }
                 // A statement the server never prepared is not the client's either.
-                if let name = entry.token.clientStatement { book.remove(name) }
+                if let name = entry.token.clientStatement { book.parseFailed(name, id: entry.token.statementID) }
+                if let sequence = entry.token.closeSequence { book.closeSkipped(sequence) }
                 if let sequence = entry.token.unnamedSequence {
                     if case .failed = completion {
                         book.unnamedFailed(sequence)
@@ -1257,6 +1445,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
+                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: true) }
+                if let name = entry.token.clientStatement { book.parseAnswered(name) }
+                if let sequence = entry.token.closeSequence { book.closeAnswered(sequence) }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
                 if let name = entry.token.deallocates { book.remove(name) }
                 if let message = entry.token.emit { send(message) }
@@ -1297,6 +1488,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if case .client = entry.origin { send(.readyForQuery(.idle)) }
             }
             flushClient()
+            resumeIfAnswered()
             return
         }
         fatal(.make(severity: "FATAL", sqlState: "08006", message: "server connection lost",
@@ -1410,6 +1602,13 @@ extension ErrorFields {
                 return Field(code: field.code, value: severity)
             }
             return field
+        }
+    }
+
+    /// Rewrites the message field (`M`).
+    mutating func setMessage(_ message: String) {
+        fields = fields.map { field in
+            field.code == UInt8(ascii: "M") ? Field(code: field.code, value: message) : field
         }
     }
 }

@@ -13,6 +13,10 @@ import PGWire
 struct ClientSessionSettings: Sendable {
     /// Name (lower-cased) → value as an SQL literal: the client's session, as last read back.
     private(set) var values: [String: String] = [:]
+    /// The startup message's settings: what `RESET` returns a setting to in
+    /// the client's session (a server connection's own reset value is the
+    /// server's default, as it starts with no settings of its own).
+    private var startup: [String: String] = [:]
     /// The custom settings the client has named, in the order it named them.
     private(set) var customNames: [String] = []
     /// A statement that may change settings ran since they were last read back.
@@ -31,6 +35,7 @@ struct ClientSessionSettings: Sendable {
         for setting in parameters {
             let name = setting.name.lowercased()
             values[name] = Self.quoteLiteral(setting.value)
+            startup[name] = values[name]
             // Bounded by the startup message's own limits.
             if name.contains("."), !customNames.contains(name) { customNames.append(name) }
         }
@@ -94,12 +99,15 @@ struct ClientSessionSettings: Sendable {
         captured[name.lowercased()] = Self.quoteLiteral(value)
     }
 
-    /// The read-back completed: these are now the client's settings, and
-    /// what the connection holds.
+    /// The read-back completed: the client's settings are what it found, and
+    /// its startup settings where it found none (a `RESET` or `DISCARD ALL`
+    /// returned them to the default there, and to the startup value in the
+    /// client's session). Returns what the connection holds now.
     mutating func readbackSucceeded() -> [String: String] {
-        values = captured
+        let held = captured
+        values = startup.merging(captured) { _, found in found }
         captured = [:]
-        return values
+        return held
     }
 
     /// The statement that cleans a connection this lease changed settings on

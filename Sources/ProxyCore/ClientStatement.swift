@@ -12,9 +12,15 @@ struct ClientStatement: Sendable {
     /// `DISCARD ALL` / `DEALLOCATE ALL`: executing it drops every prepared
     /// statement of the server connection (and the client's records).
     var clearsStatements = false
+    /// It may change session settings (the policy's verdict at its Parse):
+    /// every execution needs the settings read back afterwards.
+    var changesSession = false
     /// `DEALLOCATE name` of another of the client's statements: answered by
     /// the proxy, never prepared on the server.
     var deallocates: String?
+    /// Which of the client's Parses made it (`ClientStatementBook` numbers
+    /// them), so the answer to one Parse never forgets another's statement.
+    var id = 0
 
     init(parse: Parse) {
         self.parse = parse

@@ -42,10 +42,54 @@ struct ClientStatementBook {
     private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:]
     /// The last unnamed Parse the server (or the proxy) answered.
     private var confirmedUnnamed: ClientUnnamedStatement?
+    /// Parses and Closes not answered yet, by the statement they name: the
+    /// batch of each, in the order sent.
+    private var pending: [String: [Int]] = [:]
+    private var statementCount = 0
+    /// Closes not answered yet, by sequence: what each took away.
+    private var closes: [Int: PendingClose] = [:]
+    private var closeCount = 0
+
+    private struct PendingClose {
+        var name: String
+        var batch: Int
+        var statement: ClientStatement?
+        var unnamed: ClientUnnamedStatement?
+        var confirmedUnnamed: ClientUnnamedStatement?
+    }
     /// Portals bound to `DISCARD ALL` / `DEALLOCATE ALL`.
     private var clearingPortals: Set<String> = []
     /// Portals bound to a proxy-answered `DEALLOCATE name`, by the name.
     private var deallocatingPortals: [String: String] = [:]
+
+    // MARK: Answers still to come
+
+    /// Whether a message of batch `batch` that names statement `name` (empty:
+    /// the unnamed one) must wait: a `Parse` or `Close` of it was sent in an
+    /// earlier batch and is not answered yet, so whether it exists is not
+    /// known. (In the same batch the server decides: after an error it skips
+    /// both.)
+    func waits(onStatement name: String, batch: Int) -> Bool {
+        if let first = pending[name]?.first, first < batch { return true }
+        guard name.isEmpty, let unnamed, pendingUnnamed[unnamed.sequence] != nil else { return false }
+        return unnamed.batch < batch
+    }
+
+    /// No answer is owed: nothing can wait (the common case, checked first).
+    var nothingPending: Bool {
+        pending.isEmpty && pendingUnnamed.isEmpty
+    }
+
+    private mutating func sent(_ name: String, batch: Int) {
+        pending[name, default: []].append(batch)
+    }
+
+    /// Answers come in the order the messages were sent.
+    private mutating func answered(_ name: String) {
+        guard var batches = pending[name], !batches.isEmpty else { return }
+        batches.removeFirst()
+        pending[name] = batches.isEmpty ? nil : batches
+    }
 
     // MARK: Named statements
 
@@ -59,13 +103,42 @@ struct ClientStatementBook {
         named.count < limit && namedBytes + Self.bytes(of: parse) <= byteLimit
     }
 
-    mutating func add(_ statement: ClientStatement, as name: String) {
+    /// A named `Parse` of batch `batch` was sent (or answered by the proxy, in
+    /// order): the statement is the client's at once, as the server would have
+    /// it for the rest of the batch. Returns its id for `parseFailed`.
+    @discardableResult
+    mutating func add(_ statement: ClientStatement, as name: String, batch: Int) -> Int {
+        statementCount += 1
+        var statement = statement
+        statement.id = statementCount
+        put(statement, as: name)
+        sent(name, batch: batch)
+        return statement.id
+    }
+
+    /// The answer to a named `Parse` came, and it took effect.
+    mutating func parseAnswered(_ name: String) {
+        answered(name)
+    }
+
+    /// The named `Parse` `id` failed or was skipped: its statement never was
+    /// the client's (a later one under the same name stays).
+    mutating func parseFailed(_ name: String, id: Int) {
+        answered(name)
+        if named[name]?.id == id { remove(name) }
+        // A Close after it in the batch took it away; that Close, skipped too, brings back none.
+        for (sequence, close) in closes where close.statement?.id == id {
+            closes[sequence]?.statement = nil
+        }
+    }
+
+    private mutating func put(_ statement: ClientStatement, as name: String) {
         remove(name)
         named[name] = statement
         namedBytes += Self.bytes(of: statement.parse)
     }
 
-    /// A `Close`, a `DEALLOCATE`, or a `Parse` that never took effect.
+    /// A `DEALLOCATE` answered by the proxy.
     mutating func remove(_ name: String) {
         if let statement = named.removeValue(forKey: name) { namedBytes -= Self.bytes(of: statement.parse) }
     }
@@ -79,10 +152,12 @@ struct ClientStatementBook {
     /// A client's unnamed `Parse`, sent (or answered by the proxy): `Bind`
     /// and `Describe` use it at once, as the server would. Returns its sequence,
     /// which the answer's token carries back to `unnamedAnswered` and friends.
-    mutating func parsedUnnamed(_ parse: Parse, shared: ClientStatement?, batch: Int, clearsStatements: Bool = false) -> Int {
+    mutating func parsedUnnamed(_ parse: Parse, shared: ClientStatement?, batch: Int, clearsStatements: Bool = false,
+                                changesSession: Bool = false) -> Int {
         unnamedSequence += 1
         let statement = ClientUnnamedStatement(
-            parse: parse, sequence: unnamedSequence, shared: shared, batch: batch, clearsStatements: clearsStatements
+            parse: parse, sequence: unnamedSequence, shared: shared, batch: batch, clearsStatements: clearsStatements,
+            changesSession: changesSession
         )
         unnamed = statement
         pendingUnnamed[statement.sequence] = statement
@@ -100,6 +175,10 @@ struct ClientStatementBook {
         pendingUnnamed[sequence] = nil
         confirmedUnnamed = nil
         if unnamed?.sequence == sequence { unnamed = nil }
+        for (key, close) in closes where close.name.isEmpty && close.unnamed?.sequence == sequence {
+            closes[key]?.unnamed = nil
+            closes[key]?.confirmedUnnamed = nil
+        }
     }
 
     /// Its `Parse` was skipped: the previous unnamed statement is the
@@ -107,6 +186,9 @@ struct ClientStatementBook {
     /// statement (which one the server connection holds is then not known).
     mutating func unnamedSkipped(_ sequence: Int) -> Bool {
         pendingUnnamed[sequence] = nil
+        for (key, close) in closes where close.name.isEmpty && close.unnamed?.sequence == sequence {
+            closes[key]?.unnamed = close.confirmedUnnamed
+        }
         guard unnamed?.sequence == sequence else { return false }
         unnamed = confirmedUnnamed
         return true
@@ -178,15 +260,53 @@ struct ClientStatementBook {
         return .forward(clearsStatements: clearingPortals.contains(portal))
     }
 
-    /// The client's `Close` of a statement (empty: the unnamed one); the
-    /// server-side statement is shared, so only the client's record goes.
-    mutating func close(_ name: String) {
+    /// The client's `Close` of a statement (empty: the unnamed one) in batch
+    /// `batch`; the server-side statement is shared, so only the client's
+    /// record goes, at once for the rest of the batch, and back if the server
+    /// would have skipped the `Close` (`closeSkipped`). Returns its sequence.
+    mutating func close(_ name: String, batch: Int) -> Int {
+        closeCount += 1
+        closes[closeCount] = PendingClose(name: name, batch: batch, statement: named[name], unnamed: unnamed,
+                                          confirmedUnnamed: confirmedUnnamed)
+        sent(name, batch: batch)
         if name.isEmpty {
             unnamed = nil
             confirmedUnnamed = nil
         } else {
             remove(name)
         }
+        return closeCount
+    }
+
+    /// The `Close` was answered: done.
+    mutating func closeAnswered(_ sequence: Int) {
+        guard let close = closes.removeValue(forKey: sequence) else { return }
+        answered(close.name)
+    }
+
+    /// The `Close` would have been skipped (an earlier message of its batch
+    /// failed): the statement is the client's again. (A `Parse` of the same
+    /// name after it in the batch was skipped too, and forgets only its own.)
+    mutating func closeSkipped(_ sequence: Int) {
+        guard let close = closes.removeValue(forKey: sequence) else { return }
+        answered(close.name)
+        if close.name.isEmpty {
+            // An unnamed Parse of a later batch (not skipped, and never held
+            // back) replaced it meanwhile; one of the same batch is skipped too.
+            if let current = unnamed, current.batch > close.batch { return }
+            unnamed = close.unnamed
+            confirmedUnnamed = close.confirmedUnnamed
+        } else if let statement = close.statement {
+            put(statement, as: close.name)
+        }
+    }
+
+    /// A simple Query: the server drops the unnamed statement before it runs
+    /// one (whatever an unnamed `Parse` still unanswered does).
+    mutating func simpleQuery() {
+        unnamed = nil
+        confirmedUnnamed = nil
+        pendingUnnamed.removeAll()
     }
 
     /// `DISCARD ALL` / `DEALLOCATE ALL` succeeded: nothing is left.
@@ -201,5 +321,7 @@ struct ClientStatementBook {
     /// The server connection was lost: nothing sent is owed an answer any more.
     mutating func connectionLost() {
         pendingUnnamed.removeAll()
+        pending.removeAll()
+        closes.removeAll()
     }
 }

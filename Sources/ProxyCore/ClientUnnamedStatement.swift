@@ -17,4 +17,6 @@ struct ClientUnnamedStatement: Sendable {
     let batch: Int
     /// `DISCARD ALL` / `DEALLOCATE ALL` (see `ClientStatement.clearsStatements`).
     var clearsStatements = false
+    /// It may change session settings (see `ClientStatement.changesSession`).
+    var changesSession = false
 }

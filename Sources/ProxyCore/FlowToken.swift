@@ -5,8 +5,12 @@ import PGWire
 struct FlowToken: Sendable {
     /// A stand-in for a refused message: answer its error with this one.
     var denial: ErrorFields?
-    /// The client's name of a statement this Parse prepares (forgotten if it fails).
+    /// The client's name of a statement this Parse prepares (forgotten if it
+    /// fails), and which of its Parses this is (`ClientStatement.id`).
     var clientStatement: String?
+    var statementID = 0
+    /// A proxy-answered Close of a client statement (`ClientStatementBook.close`).
+    var closeSequence: Int?
     /// The shared server-side name this Parse prepares on the connection.
     var serverStatement: String?
     /// The client's unnamed Parse (by sequence) this shared Parse stands for (forgotten if it fails).
@@ -25,8 +29,14 @@ struct FlowToken: Sendable {
     var captureSettings = false
     /// Settings to restore if applying the client's settings fails.
     var restoreSettings: [String: String]?
+    /// A client Bind of the unnamed portal, sent in this `unnamedPortalEpoch`
+    /// of the handler (see `ClientConnectionHandler.executeOfUnnamedPortal`).
+    var unnamedPortalEpoch: Int?
     /// A client Bind of this shared statement (for the retry after DDL).
     var boundStatement: String?
+    /// The client's name for it (empty: the unnamed statement), which the
+    /// server's errors about the Bind must say instead of the shared name.
+    var boundName: String?
     /// That Bind is in the same batch as the client's Parse of the statement.
     var parsedInBatch = false
     /// The extended-protocol batch this message belongs to, and its place in the batch's log.

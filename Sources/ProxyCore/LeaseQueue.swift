@@ -4,6 +4,10 @@ import PGWire
 /// A transaction-pooled client between server connections: the messages that
 /// wait for a lease, whether reading is paused meanwhile, a cancel that came
 /// for them, and, after a lease failed mid-batch, the rest of the batch to skip.
+/// Also the messages of a pipelined batch that name a statement an earlier
+/// batch parsed and the server has not answered yet: whether that statement
+/// exists depends on that answer (a `Parse` skipped after an error leaves
+/// none), so they wait for it.
 ///
 /// A value with a method per event; each returns what the handler must do
 /// (ask the pool, pause or resume reading, send these messages). No I/O here.
@@ -16,6 +20,8 @@ struct LeaseQueue {
         /// A lease failed inside an extended-protocol batch: its messages up to
         /// `Sync` are skipped, as the server skips them after an error.
         case skippingToSync
+        /// Messages wait for the answers to an earlier batch (see the type's comment).
+        case waitingForAnswers
     }
 
     private(set) var state = State.idle
@@ -34,6 +40,11 @@ struct LeaseQueue {
 
     /// Messages wait for a lease.
     var isWaiting: Bool { state == .leasing }
+
+    /// The first message that waits for earlier answers, if messages do.
+    var firstWaitingForAnswers: (frame: Frame, raw: ByteBuffer)? {
+        state == .waitingForAnswers ? frames.first : nil
+    }
 
     // MARK: Events
 
@@ -65,12 +76,25 @@ struct LeaseQueue {
             state = .leasing
             hold(frame, raw: raw)
             return .requestLease
-        case .leasing:
+        case .leasing, .waitingForAnswers:
             hold(frame, raw: raw)
             guard !readingPaused, bytes > pauseThreshold else { return .held }
             readingPaused = true
             return .pauseReading
         }
+    }
+
+    /// The handler found that `frame` must wait for earlier answers: it and
+    /// everything after it are held until `answersArrived()`.
+    mutating func waitForAnswers(_ frame: Frame, raw: ByteBuffer) {
+        state = .waitingForAnswers
+        hold(frame, raw: raw)
+    }
+
+    /// The answers came: the held messages, in order, to handle again (a later
+    /// one may have to wait once more).
+    mutating func answersArrived() -> Leased {
+        leased()
     }
 
     private mutating func hold(_ frame: Frame, raw: ByteBuffer) {

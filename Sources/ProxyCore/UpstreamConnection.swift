@@ -61,8 +61,8 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     // Session state of this server connection, as transaction pooling needs it.
     /// Statements prepared here under their shared names, with a use counter for LRU eviction.
     var prepared: [String: UInt64] = [:]
-    /// Parses sent but not yet answered.
-    var preparing: Set<String> = []
+    /// Parses sent but not yet answered: the client's batch each was sent in.
+    var preparing: [String: Int] = [:]
     private var useCounter: UInt64 = 0
     /// Session-level settings in effect here (name → SQL value), beyond the role's defaults.
     var appliedSettings: [String: String] = [:]
@@ -74,20 +74,23 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Which client's unnamed statement this connection holds (client id, parse sequence).
     var unnamedOwner: (client: ObjectIdentifier, sequence: Int)?
 
-    /// Whether a shared statement is prepared here or its Parse is on the way;
-    /// a prepared one counts as used now (for LRU eviction).
-    func holdsStatement(_ name: String) -> Bool {
+    /// Whether a shared statement is prepared here, or its Parse is on the
+    /// way in batch `batch` (where, if it fails, the server skips whatever
+    /// needs it; a Parse of an earlier batch may yet fail, and a message of a
+    /// later one prepares the statement again); a prepared one counts as used
+    /// now (for LRU eviction).
+    func holdsStatement(_ name: String, batch: Int) -> Bool {
         if let index = prepared.index(forKey: name) {
             useCounter += 1
             prepared.values[index] = useCounter
             return true
         }
-        return preparing.contains(name)
+        return preparing[name] == batch
     }
 
     /// The server answered the Parse of a shared statement: prepared here.
     func statementPrepared(_ name: String) {
-        preparing.remove(name)
+        preparing[name] = nil
         useCounter += 1
         prepared[name] = useCounter
     }
@@ -95,7 +98,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// The Parse of a shared statement failed or was skipped (after the Close
     /// sent before it): the statement is not here.
     func statementGone(_ name: String) {
-        preparing.remove(name)
+        preparing[name] = nil
         prepared[name] = nil
     }
 
@@ -385,6 +388,8 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         phase = .internalQuery(error: nil, completion: completion)
+        // A simple Query drops the server's unnamed statement, whoever's it was.
+        unnamedOwner = nil
         outbound.drain(to: context)
         var buffer = context.channel.allocator.buffer(capacity: sql.utf8.count + 6)
         FrontendMessage.query(sql).write(into: &buffer)

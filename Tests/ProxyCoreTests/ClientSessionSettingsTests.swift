@@ -52,11 +52,24 @@ import Testing
         var session = ClientSessionSettings(startup: [StartupParameter(name: "work_mem", value: "8MB")])
         session.changed()
         _ = session.takeReadback()
-        // RESET work_mem ran: it is not read back, so it is gone; names are case-insensitive.
         session.readBack(name: "TimeZone", value: "UTC")
         session.readBack(name: "timezone", value: "Etc/GMT+1")
-        #expect(session.readbackSucceeded() == ["timezone": "'Etc/GMT+1'"])
-        #expect(session.values == ["timezone": "'Etc/GMT+1'"])
+        session.readBack(name: "work_mem", value: "16MB")
+        // Names are case-insensitive: the last spelling read wins.
+        #expect(session.readbackSucceeded() == ["timezone": "'Etc/GMT+1'", "work_mem": "'16MB'"])
+        #expect(session.values == ["timezone": "'Etc/GMT+1'", "work_mem": "'16MB'"])
+    }
+
+    @Test func aResetReturnsAStartupSettingToItsStartupValue() {
+        var session = ClientSessionSettings(startup: [StartupParameter(name: "application_name", value: "psql")])
+        session.changed()
+        _ = session.takeReadback()
+        // RESET ALL ran: the server connection holds the server's default, which
+        // the read-back does not list; the client's session holds its startup value.
+        session.readBack(name: "TimeZone", value: "UTC")
+        #expect(session.readbackSucceeded() == ["timezone": "'UTC'"])
+        #expect(session.values == ["timezone": "'UTC'", "application_name": "'psql'"])
+        #expect(session.commands(from: ["timezone": "'UTC'"]) == "SELECT pg_catalog.set_config('application_name', 'psql', false)")
     }
 
     @Test func aNewLeaseIsNotCleanedForTheLastOnesChange() {

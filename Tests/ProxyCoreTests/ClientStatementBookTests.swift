@@ -26,7 +26,7 @@ import Testing
         #expect(Self.bound(book) == "SELECT 1")
         book.unnamedAnswered(sequence)
         #expect(Self.bound(book) == "SELECT 1")
-        book.close("")
+        _ = book.close("", batch: 0)
         #expect(Self.bound(book) == "26000")
     }
 
@@ -80,10 +80,10 @@ import Testing
         }
         #expect(error.sqlState == "26000")
         #expect(error.message == "prepared statement \"s1\" does not exist")
-        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1")
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1", batch: 0)
         #expect(book.has("s1"))
         #expect(Self.bound(book, "s1") == "SELECT 1")
-        book.close("s1")
+        _ = book.close("s1", batch: 0)
         #expect(!book.has("s1"))
     }
 
@@ -108,8 +108,8 @@ import Testing
         #expect(!book.inspectsExecute)
         var discard = ClientStatement(parse: Self.parse("DISCARD ALL", "d"))
         discard.clearsStatements = true
-        book.add(discard, as: "d")
-        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s")), as: "s")
+        book.add(discard, as: "d", batch: 0)
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s")), as: "s", batch: 0)
         let discardTarget = book.target(ofStatement: "d", batch: 0)
         let notDeallocating = book.bound(portal: "", to: discardTarget)
         #expect(notDeallocating == nil)
@@ -127,10 +127,10 @@ import Testing
     /// `DEALLOCATE name`: answered by the proxy; a second Execute finds the name gone.
     @Test func deallocatingPortals() {
         var book = ClientStatementBook()
-        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1")
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1", batch: 0)
         var deallocate = ClientStatement(parse: Self.parse("DEALLOCATE s1", "d"))
         deallocate.deallocates = "s1"
-        book.add(deallocate, as: "d")
+        book.add(deallocate, as: "d", batch: 0)
         let target = book.target(ofStatement: "d", batch: 0)
         #expect(ClientStatementBook.deallocation(of: target) == "s1")
         let deallocated = book.bound(portal: "p", to: target)
@@ -140,7 +140,7 @@ import Testing
         book.remove("s1")
         #expect(book.executed(portal: "p") == .deallocateMissing("s1"))
         // Rebinding the portal to an ordinary statement ends it.
-        book.add(ClientStatement(parse: Self.parse("SELECT 2", "s2")), as: "s2")
+        book.add(ClientStatement(parse: Self.parse("SELECT 2", "s2")), as: "s2", batch: 0)
         let s2 = book.target(ofStatement: "s2", batch: 0)
         let rebound = book.bound(portal: "p", to: s2)
         #expect(rebound == nil)
@@ -153,14 +153,97 @@ import Testing
         var book = ClientStatementBook()
         let small = Self.parse("SELECT 1", "a")
         #expect(book.fits(small, limit: 2, byteLimit: 100))
-        book.add(ClientStatement(parse: small), as: "a")
-        book.add(ClientStatement(parse: Self.parse("SELECT 2", "b")), as: "b")
+        book.add(ClientStatement(parse: small), as: "a", batch: 0)
+        book.add(ClientStatement(parse: Self.parse("SELECT 2", "b")), as: "b", batch: 0)
         #expect(!book.fits(Self.parse("SELECT 3", "c"), limit: 2, byteLimit: 100))
-        book.close("a")
+        _ = book.close("a", batch: 0)
         #expect(book.fits(Self.parse("SELECT 3", "c"), limit: 2, byteLimit: 100))
         let big = Self.parse(String(repeating: "x", count: 95), "big")
         #expect(!book.fits(big, limit: 10, byteLimit: 100))
         book.clearAll()
         #expect(book.fits(big, limit: 10, byteLimit: 100))
+    }
+
+    // MARK: Pipelines: what an answer still to come decides
+
+    /// A Parse of an earlier batch, not answered yet: a later batch's message
+    /// naming the statement waits; one in the same batch does not (the server
+    /// skips both after an error).
+    @Test func aStatementParsedInAnEarlierBatchWaitsForItsAnswer() {
+        var book = ClientStatementBook()
+        #expect(book.nothingPending)
+        let id = book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1", batch: 4)
+        #expect(!book.nothingPending)
+        #expect(!book.waits(onStatement: "s1", batch: 4))
+        #expect(book.waits(onStatement: "s1", batch: 5))
+        #expect(!book.waits(onStatement: "s2", batch: 5))
+        book.parseFailed("s1", id: id)
+        #expect(!book.has("s1"))
+        #expect(!book.waits(onStatement: "s1", batch: 5))
+        #expect(book.nothingPending)
+    }
+
+    /// The answer to one Parse never forgets a later statement of the same name.
+    @Test func aFailedParseForgetsOnlyItsOwnStatement() {
+        var book = ClientStatementBook()
+        let first = book.add(ClientStatement(parse: Self.parse("SELECT 1", "s")), as: "s", batch: 0)
+        _ = book.close("s", batch: 0)
+        book.add(ClientStatement(parse: Self.parse("SELECT 2", "s")), as: "s", batch: 0)
+        book.parseFailed("s", id: first)
+        #expect(Self.bound(book, "s") == "SELECT 2")
+    }
+
+    /// A Close the server would have skipped (an earlier message of its batch
+    /// failed) leaves the statement the client's.
+    @Test func aSkippedCloseBringsTheStatementBack() {
+        var book = ClientStatementBook()
+        book.add(ClientStatement(parse: Self.parse("SELECT 1", "s")), as: "s", batch: 0)
+        book.parseAnswered("s")
+        let close = book.close("s", batch: 1)
+        #expect(!book.has("s"))
+        #expect(book.waits(onStatement: "s", batch: 2))
+        book.closeSkipped(close)
+        #expect(Self.bound(book, "s") == "SELECT 1")
+        #expect(!book.waits(onStatement: "s", batch: 2))
+        // Answered, it stays closed.
+        let again = book.close("s", batch: 2)
+        book.closeAnswered(again)
+        #expect(!book.has("s"))
+    }
+
+    /// Parse, then Close of the same name, both skipped: nothing comes back.
+    @Test func aSkippedCloseOfASkippedParseBringsNothingBack() {
+        var book = ClientStatementBook()
+        let id = book.add(ClientStatement(parse: Self.parse("BEGIN", "s3")), as: "s3", batch: 0)
+        let close = book.close("s3", batch: 0)
+        book.parseFailed("s3", id: id)
+        book.closeSkipped(close)
+        #expect(!book.has("s3"))
+    }
+
+    /// Close of the unnamed statement skipped: the previous one is back, unless
+    /// an unnamed Parse of a later batch replaced it meanwhile.
+    @Test func aSkippedCloseOfTheUnnamedStatement() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT 'old'"), shared: nil, batch: 0))
+        let close = book.close("", batch: 1)
+        #expect(Self.bound(book) == "26000")
+        book.closeSkipped(close)
+        #expect(Self.bound(book) == "SELECT 'old'")
+
+        let closeAgain = book.close("", batch: 2)
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT 'later'"), shared: nil, batch: 3))
+        book.closeSkipped(closeAgain)
+        #expect(Self.bound(book) == "SELECT 'later'")
+    }
+
+    /// A simple Query drops the unnamed statement, as PostgreSQL does.
+    @Test func aSimpleQueryDropsTheUnnamedStatement() {
+        var book = ClientStatementBook()
+        let sequence = book.parsedUnnamed(Self.parse("SELECT 1"), shared: nil, batch: 0)
+        book.simpleQuery()
+        book.unnamedAnswered(sequence)
+        #expect(Self.bound(book) == "26000")
+        #expect(book.nothingPending)
     }
 }

@@ -113,4 +113,21 @@ import Testing
         #expect(failed.answers.isEmpty)
         #expect(queue.state == .idle)
     }
+
+    /// A message that must wait for earlier answers holds everything after it,
+    /// in order, attached or not, and nothing asks for a lease meanwhile.
+    @Test func messagesWaitingForAnswersAreHeldInOrder() {
+        var queue = LeaseQueue(pauseThreshold: 12)
+        let (bind, bindRaw) = Self.message("B")
+        queue.waitForAnswers(bind, raw: bindRaw)
+        #expect(queue.firstWaitingForAnswers?.frame.id == UInt8(ascii: "B"))
+        #expect(!queue.isWaiting)
+        let arrivals = Self.arrive(&queue, "ES", attached: true)
+        #expect(arrivals == [.held, .pauseReading])
+        let released = queue.answersArrived()
+        #expect(released.frames.map(\.frame.id) == [UInt8(ascii: "B"), UInt8(ascii: "E"), UInt8(ascii: "S")])
+        #expect(released.resumeReading)
+        #expect(queue.firstWaitingForAnswers == nil)
+        #expect(Self.arrive(&queue, "P", attached: true) == [.process])
+    }
 }

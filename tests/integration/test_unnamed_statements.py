@@ -77,7 +77,7 @@ def test_repeated_unnamed_text_is_prepared_once_and_shared(cached):
     url = cached.database_url
     sql = f"SELECT $1::int + 41 AS answer /* {tag()} */"
     once = f"SELECT 7 AS seven /* {tag()} */"
-    with Wire(url) as a, Wire(url) as b:
+    with Wire(url) as a, Wire(url) as b, Wire(url) as c:
         for _ in range(3):
             r = run_unnamed(a, sql, ("1",))
             assert r.kinds == "12TDCZ" and r.rows == [["42"]], r.describe()
@@ -85,8 +85,10 @@ def test_repeated_unnamed_text_is_prepared_once_and_shared(cached):
         # Another client's first Parse of the text uses the same preparation.
         r = run_unnamed(b, sql, ("2",))
         assert r.kinds == "12TDCZ" and r.rows == [["43"]], r.describe()
-        assert prepared_on_server(a, sql) == 1, "a repeated unnamed text is prepared on the server"
-        assert prepared_on_server(a, once) == 0, "a text seen once is not"
+        # Asked by a third client (on the same server connection): a simple Query drops
+        # the unnamed statement of the session that sends it, as on a direct connection.
+        assert prepared_on_server(c, sql) == 1, "a repeated unnamed text is prepared on the server"
+        assert prepared_on_server(c, once) == 0, "a text seen once is not"
         # The unnamed statement stays the client's after a Sync (pg8000 binds it again):
         # a's is the one-off text now, b's the shared one.
         assert bind_unnamed(a).ok().rows == [["7"]]
@@ -207,3 +209,38 @@ def test_skipped_parse_keeps_the_previous_unnamed_statement(cached, shared):
         # b takes the one server connection and leaves its own unnamed statement there.
         assert run_unnamed(b, f"SELECT 'b {tag()}'::text").ok()
         assert bind_unnamed(a).ok().rows == [[old[8:-7]]]
+
+
+@pytest.mark.parametrize("url_key", ["pooled", "session"])
+def test_an_unbound_unnamed_portal_is_never_executed(dev, cached, url_key):
+    """PostgreSQL 15.18 crashes (signal 11, every backend of the server restarts) when a
+    client executes the unnamed portal a failed utility statement in a transaction block
+    left behind: the portal keeps a list of statements in memory the server has freed.
+    Five messages do it (found by test_differential_wire.py, checked on PostgreSQL directly):
+    `BEGIN`; `ROLLBACK TO SAVEPOINT sp` (none exists); a long named Parse; Sync; Execute of
+    the unnamed portal. Sluice forwards an Execute of the unnamed portal only after the
+    client bound it since its last simple Query, and answers any other itself (34000, as the
+    server does where no such leftover exists). Never sent to the server directly here."""
+    url = cached.database_url if url_key == "pooled" else dev.session_database_url
+    long_text = "SELECT " + ", ".join(f"current_setting('TimeZone') AS c{i}" for i in range(12))
+    with Wire(url) as w:
+        assert w.query("BEGIN").ok().status == "T"
+        r = w.query("ROLLBACK TO SAVEPOINT sp")
+        assert r.sqlstate == "3B001" and r.status == "E", r.describe()
+        w.send(parse_msg(long_text, f"s_{tag()}"), sync_msg())
+        assert w.read_until_ready().sqlstate == "25P02"
+        w.send(execute_msg(""), sync_msg())
+        r = w.read_until_ready()
+        assert r.sqlstate == "34000" and r.error["M"] == 'portal "" does not exist' and r.status == "E", r.describe()
+        assert w.query("ROLLBACK").ok().status == "I"
+        # The server is still up, and the session too.
+        assert w.value("SELECT 1") == "1"
+        # A portal the client bound runs as before, in this batch and the next one.
+        w.send(parse_msg("SELECT generate_series(1, 3)", ""), bind_msg((), "", ""), execute_msg("", 1), sync_msg())
+        assert w.read_until_ready().ok().rows == [["1"]]
+        assert w.query("BEGIN").ok()
+        w.send(parse_msg("SELECT generate_series(1, 3)", ""), bind_msg((), "", ""), execute_msg("", 1), sync_msg())
+        assert w.read_until_ready().ok().rows == [["1"]]
+        w.send(execute_msg(""), sync_msg())
+        assert w.read_until_ready().ok().rows == [["2"], ["3"]]
+        assert w.query("COMMIT").ok()
