@@ -642,7 +642,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             switch deps.gate.judge(sql: parse.query, user: user, mode: mode) {
             case .deallocate(let target, let fields):
                 guard pooled, book.has(target), parse.name.isEmpty || !book.has(parse.name) else {
-                    poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
+                    refuse(parse, error: fields, pooled: pooled, on: upstream)
                     return
                 }
                 // `DEALLOCATE name` of one of the client's protocol-level
@@ -663,11 +663,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .deny(let fields, _):
                 // The server fails a stand-in Parse itself, so it skips to Sync and
                 // rolls back the batch's implicit transaction exactly as on any error.
-                poison(.parse(Self.poisonParse), kind: .parse, error: fields, on: upstream)
+                refuse(parse, error: fields, pooled: pooled, on: upstream)
                 return
             case .forwardChangingSession(let clearsStatements, let custom):
                 if let refusal = session.willChange(customNames: custom) {
-                    poison(.parse(Self.poisonParse), kind: .parse, error: refusal, on: upstream)
+                    refuse(parse, error: refusal, pooled: pooled, on: upstream)
                     return
                 }
                 changes = true
@@ -777,6 +777,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let isStatement = kind == UInt8(ascii: "S")
+            if !isStatement, name.isEmpty, !executeOfUnnamedPortal() {
+                // What the server holds under that name is a simple Query's leftover
+                // (see the Execute below); the client has no unnamed portal.
+                poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+                    severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
+                ), on: upstream)
+                return
+            }
             if pooled && isStatement {
                 switch book.target(ofStatement: name, batch: batchSequence) {
                 case .missing(let error):
@@ -985,12 +993,32 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
 
     /// Sends a message the server rejects at parse time in place of a refused
     /// one, and remembers to answer its error with `error`.
-    private func poison(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, error: ErrorFields, on upstream: UpstreamConnection) {
+    private func poison(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, error: ErrorFields,
+                        on upstream: UpstreamConnection, token: FlowToken = FlowToken()) {
         if kind == .query { upstream.unnamedOwner = nil }
         upstream.write(Self.encode(message))
-        var token = FlowToken()
+        var token = token
         token.denial = error
         tracker.sent(kind, origin: .client, token: token)
+    }
+
+    /// A client's Parse refused by the proxy. A failing Parse of the unnamed
+    /// statement leaves the client none (the server drops it before parsing),
+    /// unless an earlier error of the batch skips it; under transaction pooling
+    /// the stand-in is named, so the server's own unnamed statement (perhaps
+    /// another client's) stays and the client's record says none.
+    private func refuse(_ parse: Parse, error: ErrorFields, pooled: Bool, on upstream: UpstreamConnection) {
+        var token = FlowToken()
+        var standIn = Self.poisonParse
+        if parse.name.isEmpty {
+            if pooled {
+                token.unnamedSequence = book.parsedUnnamed(parse, shared: nil, batch: batchSequence)
+            } else {
+                // The connection is the client's alone: its unnamed statement goes as it would.
+                standIn = Parse(name: "", query: Self.poisonText, parameterTypes: [])
+            }
+        }
+        poison(.parse(standIn), kind: .parse, error: error, on: upstream, token: token)
     }
 
     private func sendProxy(_ message: FrontendMessage, kind: ResponseTracker<FlowToken>.Kind, token: FlowToken = FlowToken(), on upstream: UpstreamConnection) {
@@ -1302,7 +1330,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         releaseIfIdle()
     }
 
-    /// Whether an `Execute` of the unnamed portal may go to the server: the
+    /// Whether an `Execute` or `Describe` of the unnamed portal may go to the server: the
     /// client bound it since its last simple Query, in this batch or with
     /// success. (One bound in an earlier batch, not answered yet, waits:
     /// `waitsForAnswers`.)
@@ -1350,16 +1378,25 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Whether a held message still waits for answers to earlier messages.
     private func waitsForAnswers(_ frame: Frame) -> Bool {
         if frame.id == UInt8(ascii: "Q") { return !tracker.isIdle }
-        if frame.id == UInt8(ascii: "E") { return waitsForUnnamedPortal(frame) }
+        if waitsForUnnamedPortal(frame) { return true }
         guard let name = Self.statementName(in: frame) else { return false }
         return book.waits(onStatement: name, batch: batchSequence)
     }
 
-    /// An `Execute` of the unnamed portal bound in an earlier batch whose
-    /// answer has not come: whether it is bound depends on it.
+    /// An `Execute` or `Describe` of the unnamed portal bound in an earlier
+    /// batch whose answer has not come: whether it is bound depends on it.
     private func waitsForUnnamedPortal(_ frame: Frame) -> Bool {
-        guard frame.id == UInt8(ascii: "E"), let batch = unnamedPortalBindBatch, batch < batchSequence else { return false }
-        return frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0
+        guard let batch = unnamedPortalBindBatch, batch < batchSequence else { return false }
+        let payload = frame.payload
+        switch frame.id {
+        case UInt8(ascii: "E"):
+            return payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 0
+        case UInt8(ascii: "D"):
+            return payload.getInteger(at: payload.readerIndex, as: UInt8.self) == UInt8(ascii: "P")
+                && payload.getInteger(at: payload.readerIndex + 1, as: UInt8.self) == 0
+        default:
+            return false
+        }
     }
 
     /// Handles the messages that waited for answers, once they came.

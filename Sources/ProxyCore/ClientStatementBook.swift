@@ -166,7 +166,15 @@ struct ClientStatementBook {
 
     /// Its `Parse` was answered: the statement a later skipped one falls back to.
     mutating func unnamedAnswered(_ sequence: Int) {
-        if let statement = pendingUnnamed.removeValue(forKey: sequence) { confirmedUnnamed = statement }
+        guard let statement = pendingUnnamed.removeValue(forKey: sequence) else { return }
+        // Closed after it in its batch: it is what that Close brings back if
+        // skipped, not what a skipped Parse falls back to now.
+        var closedSince = false
+        for (key, close) in closes where close.name.isEmpty && close.unnamed?.sequence == sequence {
+            closes[key]?.confirmedUnnamed = statement
+            closedSince = true
+        }
+        if !closedSince { confirmedUnnamed = statement }
     }
 
     /// Its `Parse` failed: the server drops the unnamed statement before

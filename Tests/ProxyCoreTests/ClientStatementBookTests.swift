@@ -246,4 +246,30 @@ import Testing
         #expect(Self.bound(book) == "26000")
         #expect(book.nothingPending)
     }
+
+    /// Parse and Close of the unnamed statement in one batch, the Parse answered:
+    /// a Parse skipped later falls back to none, not to the closed one.
+    @Test func anUnnamedStatementClosedAfterItsParseIsNotFallenBackTo() {
+        var book = ClientStatementBook()
+        let parsed = book.parsedUnnamed(Self.parse("SELECT 'closed'"), shared: nil, batch: 0)
+        let close = book.close("", batch: 0)
+        book.unnamedAnswered(parsed)
+        book.closeAnswered(close)
+        let skipped = book.parsedUnnamed(Self.parse("ROLLBACK"), shared: nil, batch: 1)
+        _ = book.unnamedSkipped(skipped)
+        #expect(Self.bound(book) == "26000")
+    }
+
+    /// The same, the Close skipped: the statement is back, and stays what a later
+    /// skipped Parse falls back to.
+    @Test func aSkippedCloseAfterAnAnsweredParseKeepsIt() {
+        var book = ClientStatementBook()
+        let parsed = book.parsedUnnamed(Self.parse("SELECT 'kept'"), shared: nil, batch: 0)
+        let close = book.close("", batch: 0)
+        book.unnamedAnswered(parsed)
+        book.closeSkipped(close)
+        #expect(Self.bound(book) == "SELECT 'kept'")
+        _ = book.unnamedSkipped(book.parsedUnnamed(Self.parse("ROLLBACK"), shared: nil, batch: 1))
+        #expect(Self.bound(book) == "SELECT 'kept'")
+    }
 }
