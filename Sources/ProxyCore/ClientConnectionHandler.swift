@@ -697,9 +697,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 let sequence = book.parsedUnnamed(parse, shared: nil, batch: batchSequence, clearsStatements: clears,
                                                   changesSession: changes)
                 upstream.unnamedOwner = (ObjectIdentifier(self), sequence)
+                upstream.unnamedOwnerUnconfirmedBatch = batchSequence
                 upstream.write(raw)
                 var token = FlowToken()
                 token.unnamedSequence = sequence
+                token.serverUnnamed = sequence
                 tracker.sent(.parse, origin: .client, token: token)
                 return
             }
@@ -1075,11 +1077,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Replays the client's unnamed statement when this connection holds someone else's.
     private func ensureUnnamed(on upstream: UpstreamConnection) {
         guard let unnamed = book.unnamed else { return }
-        if let owner = upstream.unnamedOwner, owner.client == ObjectIdentifier(self), owner.sequence == unnamed.sequence { return }
+        if let owner = upstream.unnamedOwner, owner.client == ObjectIdentifier(self), owner.sequence == unnamed.sequence,
+           upstream.unnamedOwnerUnconfirmedBatch.map({ $0 == batchSequence }) ?? true {
+            return
+        }
         var token = FlowToken()
         token.showsError = true
+        token.serverUnnamed = unnamed.sequence
         sendProxy(.parse(unnamed.parse), kind: .parse, token: token, on: upstream)
         upstream.unnamedOwner = (ObjectIdentifier(self), unnamed.sequence)
+        upstream.unnamedOwnerUnconfirmedBatch = batchSequence
     }
 
     /// Keeps each connection's statement cache bounded (least recently used go).
@@ -1437,6 +1444,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             switch completion {
             case .answered(let entry):
                 if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: true) }
+                if let sequence = entry.token.serverUnnamed, let upstream, upstream.unnamedOwner?.sequence == sequence,
+                   upstream.unnamedOwner?.client == ObjectIdentifier(self) {
+                    upstream.unnamedOwnerUnconfirmedBatch = nil
+                }
                 if let name = entry.token.clientStatement { book.parseAnswered(name) }
                 if entry.kind == .sync, let batch = entry.token.batch {
                     loggedBatches[batch] = nil
@@ -1466,6 +1477,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
             case .failed(let entry), .skipped(let entry):
                 if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: false) }
+                // Skipped after an earlier error, or failed: the server has no such
+                // unnamed statement, and the next Bind of it replays it again.
+                if let sequence = entry.token.serverUnnamed, let owner = upstream?.unnamedOwner,
+                   owner.client == ObjectIdentifier(self), owner.sequence == sequence {
+                    upstream?.unnamedOwner = nil
+                }
                 if let name = entry.token.serverStatement { upstream?.statementGone(name) }
                 // A statement the server never prepared is not the client's either.
                 if let name = entry.token.clientStatement { book.parseFailed(name, id: entry.token.statementID) }

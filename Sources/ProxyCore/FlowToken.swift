@@ -17,6 +17,10 @@ struct FlowToken: Sendable {
     var unnamedSequence: Int?
     /// A proxy-sent message whose error the client must see anyway.
     var showsError = false
+    /// A Parse of the client's unnamed statement (by sequence) as the server's
+    /// unnamed statement (the client's own, or `ensureUnnamed`'s replay):
+    /// answered, the connection holds it; failed or skipped, it does not.
+    var serverUnnamed: Int?
     /// A synthetic answer the proxy gives the client at this point.
     var emit: BackendMessage?
     /// With `emit`: the client's statement a proxy-answered `DEALLOCATE` forgets then.

@@ -72,7 +72,13 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// A release that waits for those cancels.
     var releaseAfterCancels: (reusable: Bool, cleanup: String?)?
     /// Which client's unnamed statement this connection holds (client id, parse sequence).
-    var unnamedOwner: (client: ObjectIdentifier, sequence: Int)?
+    var unnamedOwner: (client: ObjectIdentifier, sequence: Int)? {
+        didSet { unnamedOwnerUnconfirmedBatch = nil }
+    }
+    /// While the Parse that made `unnamedOwner` so is not answered: the
+    /// client's batch it was sent in. Only that batch may rely on it (an error
+    /// before it skips it, and a later batch finds no such statement).
+    var unnamedOwnerUnconfirmedBatch: Int?
 
     /// Whether a shared statement is prepared here, or its Parse is on the
     /// way in batch `batch` (where, if it fails, the server skips whatever

@@ -307,11 +307,13 @@ def refused_as_documented(step: Step, sluice: list[tuple[str, object]], direct: 
             return fx.get("C") == "25P02" and fy.get("C") == "08P01" and fy.get("M", "").startswith("bind message supplies")
         if all(same(x, y) for x, y in zip(sluice, direct)):
             return True
-    if len(step.parts) != 1 or not str(step.parts[0][1]).startswith("DEALLOCATE s"):
+    if len(step.parts) != 1 or not str(step.parts[0][1]).startswith("DEALLOCATE s") or len(sluice) != len(direct):
         return False
-    errors = [dict(p) for k, p in sluice if k == "E"]  # type: ignore[arg-type]
-    return (len(sluice) == 2 and len(errors) == 1 and errors[0].get("C") == "42501"
-            and [k for k, _ in direct] == ["E", "Z"] and dict(direct[0][1]).get("C") in ("26000", "25P02"))  # type: ignore[arg-type]
+    differing = [(x, y) for x, y in zip(sluice, direct) if x != y]
+    if len(differing) != 1 or differing[0][0][0] != "E" or differing[0][1][0] != "E":
+        return False
+    refused, answered = dict(differing[0][0][1]), dict(differing[0][1][1])  # type: ignore[arg-type]
+    return refused.get("C") == "42501" and answered.get("C") in ("26000", "25P02")
 
 
 def batches(msgs: list[tuple[str, object]]) -> list[list[tuple[str, object]]]:
