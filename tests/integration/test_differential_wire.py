@@ -186,6 +186,7 @@ class ScriptModel:
     statements: dict[str, tuple[str, int]] = field(default_factory=dict)
     portals: set[str] = field(default_factory=set)
     custom_set: bool = False
+    startup: bool = False
 
     def param_values(self, count: int) -> list[str | None]:
         pool = ["0", "1", "2", "3", "5", "-4", "x", None]
@@ -196,6 +197,10 @@ class ScriptModel:
 
     def simple(self) -> Step:
         sql = self.rnd.choice(SIMPLE_STATEMENTS).replace("{r}", self.token())
+        if self.startup and ("RESET" in sql or "DISCARD" in sql):
+            # Documented (README): RESET of a setting the startup message gave shows the
+            # server's default until that transaction ends (ParameterStatus included).
+            sql = "SHOW TimeZone"
         if "RESET ALL" in sql or "DISCARD ALL" in sql:
             self.custom_set = False
         if "myapp.x" in sql and "true)" not in sql:
@@ -444,10 +449,13 @@ def run_clients(dev: DevEnv, proxy_uri: str, reference, seed: int, sequential: b
         suffix = unique_name("")
         proxy_table, ref_table = f"storage.dp_{suffix}", f"storage.dr_{suffix}"
         tables.extend([proxy_table, ref_table])
+        # Half the clients bring settings in their startup message (applied on every server
+        # connection they land on; their scripts leave RESET out, see ScriptModel.simple).
+        startup = {"application_name": f"diff_{i}", "TimeZone": "Asia/Tokyo"} if i % 2 else {}
         try:
             options = {"options": p.params["options"]} if "options" in p.params else {}
-            proxy = Side(p.host, p.port, p.user, p.password, p.dbname, proxy_table, **options)
-            ref = Side(up.host, up.port, role, password, database, ref_table)
+            proxy = Side(p.host, p.port, p.user, p.password, p.dbname, proxy_table, **options, **startup)
+            ref = Side(up.host, up.port, role, password, database, ref_table, **startup)
         except Exception as e:  # noqa: BLE001 - reported as the test's failure
             failures.append(f"client {i}: {e!r}")
             return
@@ -457,7 +465,7 @@ def run_clients(dev: DevEnv, proxy_uri: str, reference, seed: int, sequential: b
             # Owned by the customer role like the proxy side's (pg_dump through the proxy
             # must be able to read every table of `storage` if one is ever left behind).
             ref.run(Step([("Q", f"ALTER TABLE {{T}} OWNER TO {customer}")], 1))
-            model = ScriptModel(rnd)
+            model = ScriptModel(rnd, startup=bool(startup))
             history: list[str] = []
             for n in range(STEPS):
                 yield

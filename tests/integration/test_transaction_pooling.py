@@ -859,6 +859,28 @@ def test_discard_all_clears_settings_and_statements(pool1):
         assert a.execute("d1").ok().rows == [["d1 again"]]
 
 
+@pytest.mark.parametrize("reset", ["RESET ALL", "DISCARD ALL", "RESET TimeZone; RESET application_name"])
+def test_reset_returns_to_the_startup_settings(pool1, reset):
+    """On a direct connection RESET returns a setting to the value the startup message gave
+    (and to the server's default where it gave none). A server connection starts with no
+    settings of its own, so for the client that gave none RESET is exact at once; for one
+    that gave some, its startup values are back from the next transaction on, wherever it
+    lands (README: until then the server's default shows, ParameterStatus included)."""
+    url = pool1.database_url
+    with Wire(url, application_name="startup-app", TimeZone="Asia/Tokyo") as a, Wire(url) as b:
+        a.query("SET TimeZone = 'UTC'").ok()
+        a.query("SET application_name = 'changed'").ok()
+        b.query("SET application_name = 'b-app'").ok()
+        assert not a.query(reset).errors
+        assert b.value("SHOW application_name") == "b-app"
+        assert a.value("SHOW TimeZone") == "Asia/Tokyo"
+        assert a.value("SHOW application_name") == "startup-app"
+        b.query(reset).ok()
+        # Not the proxy's own name: the server's default, as on a direct connection.
+        assert b.value("SHOW application_name") == ""
+        assert a.value("SHOW application_name") == "startup-app"
+
+
 @pytest.mark.parametrize("statement", ["DISCARD ALL", "DEALLOCATE ALL"])
 @pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
 def test_discard_all_through_the_extended_protocol(pool1, statement, named):
