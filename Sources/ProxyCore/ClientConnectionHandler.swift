@@ -575,7 +575,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func process(frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
         guard let user else { return }
         let pooled = mode == .transaction
-        if !replaying, pooled && !book.nothingPending, let name = Self.statementName(in: frame),
+        if !replaying, pooled && book.anyPending(before: batchSequence), let name = Self.statementName(in: frame),
            book.waits(onStatement: name, batch: batchSequence) {
             // Whether that statement exists depends on an answer still to come.
             queue.waitForAnswers(frame, raw: raw)

@@ -75,9 +75,15 @@ struct ClientStatementBook {
         return unnamed.batch < batch
     }
 
-    /// No answer is owed: nothing can wait (the common case, checked first).
+    /// No answer is owed: nothing can wait.
     var nothingPending: Bool {
         pending.isEmpty && pendingUnnamed.isEmpty
+    }
+
+    /// Whether any answer owed is for a batch before `batch` (checked before a
+    /// message's names are read: within one batch nothing waits, the common case).
+    func anyPending(before batch: Int) -> Bool {
+        pendingUnnamed.values.contains { $0.batch < batch } || pending.values.contains { ($0.first ?? batch) < batch }
     }
 
     private mutating func sent(_ name: String, batch: Int) {

@@ -174,6 +174,7 @@ import Testing
         #expect(book.nothingPending)
         let id = book.add(ClientStatement(parse: Self.parse("SELECT 1", "s1")), as: "s1", batch: 4)
         #expect(!book.nothingPending)
+        #expect(!book.anyPending(before: 4) && book.anyPending(before: 5))
         #expect(!book.waits(onStatement: "s1", batch: 4))
         #expect(book.waits(onStatement: "s1", batch: 5))
         #expect(!book.waits(onStatement: "s2", batch: 5))
