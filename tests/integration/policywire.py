@@ -106,7 +106,9 @@ def parse_msg(sql: str, name: str = "", param_types: tuple[int, ...] = ()) -> by
     return pgwire.message(b"P", body)
 
 
-def bind_msg(params: tuple[str | None, ...] = (), portal: str = "", stmt: str = "") -> bytes:
+def bind_msg(params: tuple[str | None, ...] = (), portal: str = "", stmt: str = "",
+             binary_results: bool = False) -> bytes:
+    """Text parameters; results in text, or all in binary."""
     body = _cstr(portal) + _cstr(stmt) + struct.pack("!h", 0) + struct.pack("!h", len(params))
     for v in params:
         if v is None:
@@ -114,7 +116,7 @@ def bind_msg(params: tuple[str | None, ...] = (), portal: str = "", stmt: str = 
         else:
             b = v.encode()
             body += struct.pack("!i", len(b)) + b
-    body += struct.pack("!h", 0)
+    body += struct.pack("!hh", 1, 1) if binary_results else struct.pack("!h", 0)
     return pgwire.message(b"B", body)
 
 

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import pytest
 
 import pgwire
-from policywire import execute_msg, parse_msg, sync_msg
+from policywire import bind_msg, execute_msg, parse_msg, sync_msg
 from sluicetest import DevEnv, PgURI, psql_ok, unique_name
-from txpool import close_statement_msg, describe_statement_msg, flush_msg, serve
+from txpool import close_statement_msg, describe_portal_msg, describe_statement_msg, flush_msg, serve
 
 CLIENTS = 4
 # Which of the clients run (all by default): `SLUICETEST_DIFF_ONLY=0,2` narrows a failure down.
@@ -120,22 +120,6 @@ def _cstr(s: str) -> bytes:
     return s.encode() + b"\0"
 
 
-def bind(portal: str, stmt: str, params: list[str | None], binary_results: bool) -> bytes:
-    body = _cstr(portal) + _cstr(stmt) + struct.pack("!h", 0) + struct.pack("!h", len(params))
-    for v in params:
-        if v is None:
-            body += struct.pack("!i", -1)
-        else:
-            b = v.encode()
-            body += struct.pack("!i", len(b)) + b
-    body += struct.pack("!hh", 1, 1) if binary_results else struct.pack("!h", 0)
-    return pgwire.message(b"B", body)
-
-
-def describe_portal(name: str) -> bytes:
-    return pgwire.message(b"D", b"P" + _cstr(name))
-
-
 def close_portal(name: str) -> bytes:
     return pgwire.message(b"C", b"P" + _cstr(name))
 
@@ -157,11 +141,11 @@ class Step:
                 out += parse_msg(sql.replace("{T}", table), name, types)
             elif kind == "B":
                 portal, stmt, params, binary = arg  # type: ignore[misc]
-                out += bind(portal, stmt, params, binary)
+                out += bind_msg(tuple(params), portal, stmt, binary_results=binary)
             elif kind == "DS":
                 out += describe_statement_msg(str(arg))
             elif kind == "DP":
-                out += describe_portal(str(arg))
+                out += describe_portal_msg(str(arg))
             elif kind == "E":
                 portal, max_rows = arg  # type: ignore[misc]
                 out += execute_msg(portal, max_rows)
