@@ -100,12 +100,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// transaction: the server takes any Parse in it (until one of its own
     /// messages fails, after which it skips the rest).
     private var batchStartedHealthy = true
-    /// The unnamed portal as this client left it: bound (a Bind of it was
-    /// answered since the last simple Query), or a Bind of it on the way in
-    /// `unnamedPortalBindBatch`; each simple Query starts a new epoch.
-    private var unnamedPortalBound = false
-    private var unnamedPortalBindBatch: Int?
-    private var unnamedPortalEpoch = 0
+    /// Whether the client bound its unnamed portal since its last simple Query.
+    private var unnamedPortal = UnnamedPortal()
+    /// The Bind being handled names the unnamed portal.
     private var bindingUnnamedPortal = false
     private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
     private var retriedBatches: Set<Int> = []
@@ -581,7 +578,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             queue.waitForAnswers(frame, raw: raw)
             return
         }
-        if !replaying, unnamedPortalBindBatch != nil, waitsForUnnamedPortal(frame) {
+        if !replaying, unnamedPortal.waits(inBatch: batchSequence), Self.usesUnnamedPortal(frame) {
             queue.waitForAnswers(frame, raw: raw)
             return
         }
@@ -602,9 +599,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             // A simple Query drops the unnamed statement, answered or refused alike,
             // and runs in the unnamed portal.
             if pooled { book.simpleQuery() }
-            unnamedPortalEpoch += 1
-            unnamedPortalBound = false
-            unnamedPortalBindBatch = nil
+            unnamedPortal.simpleQuery()
             var token = FlowToken()
             switch deps.gate.judge(sql: sql, user: user, mode: mode) {
             case .deny(let fields, _):
@@ -754,10 +749,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // A proxy-answered DEALLOCATE.
                 var token = FlowToken()
                 token.emit = .bindComplete
-                if bindingUnnamedPortal {
-                    token.unnamedPortalEpoch = unnamedPortalEpoch
-                    unnamedPortalBindBatch = batchSequence
-                }
+                if bindingUnnamedPortal { token.unnamedPortalEpoch = unnamedPortal.bindSent(batch: batchSequence) }
                 synthesize(.bind, token: token)
                 return
             }
@@ -779,9 +771,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 return
             }
             let isStatement = kind == UInt8(ascii: "S")
-            if !isStatement, name.isEmpty, !executeOfUnnamedPortal() {
+            if !isStatement, name.isEmpty, !unnamedPortal.mayUse(inBatch: batchSequence) {
                 // What the server holds under that name is a simple Query's leftover
-                // (see the Execute below); the client has no unnamed portal.
+                // (see `UnnamedPortal`); the client has no unnamed portal.
                 poison(.parse(Self.poisonParse), kind: .parse, error: .make(
                     severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
                 ), on: upstream)
@@ -830,7 +822,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     token.clearsStatements = clears
                 }
             }
-            if frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0, !executeOfUnnamedPortal() {
+            if frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self) == 0, !unnamedPortal.mayUse(inBatch: batchSequence) {
                 // The client bound no unnamed portal since its last simple Query:
                 // what the server has under that name is the Query's own, which a
                 // failed utility statement in a transaction block leaves behind
@@ -1337,30 +1329,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         releaseIfIdle()
     }
 
-    /// Whether an `Execute` or `Describe` of the unnamed portal may go to the server: the
-    /// client bound it since its last simple Query, in this batch or with
-    /// success. (One bound in an earlier batch, not answered yet, waits:
-    /// `waitsForAnswers`.)
-    private func executeOfUnnamedPortal() -> Bool {
-        unnamedPortalBound || unnamedPortalBindBatch == batchSequence
-    }
-
     /// A client's Bind went to the server (one the proxy refused never
     /// reaches it, and leaves the unnamed portal as it was).
     private func sentBind(_ token: FlowToken) {
         var token = token
-        if bindingUnnamedPortal {
-            token.unnamedPortalEpoch = unnamedPortalEpoch
-            unnamedPortalBindBatch = batchSequence
-        }
+        if bindingUnnamedPortal { token.unnamedPortalEpoch = unnamedPortal.bindSent(batch: batchSequence) }
         tracker.sent(.bind, origin: .client, token: token)
-    }
-
-    /// The answer to a Bind of the unnamed portal: bound, or not.
-    private func unnamedPortalAnswered(_ token: FlowToken, bound: Bool) {
-        guard let epoch = token.unnamedPortalEpoch, epoch == unnamedPortalEpoch else { return }
-        unnamedPortalBound = bound
-        unnamedPortalBindBatch = nil
     }
 
     /// The name of the statement a `Parse` (named), `Bind`, or `Describe` or
@@ -1385,15 +1359,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Whether a held message still waits for answers to earlier messages.
     private func waitsForAnswers(_ frame: Frame) -> Bool {
         if frame.id == UInt8(ascii: "Q") { return !tracker.isIdle }
-        if waitsForUnnamedPortal(frame) { return true }
+        if unnamedPortal.waits(inBatch: batchSequence), Self.usesUnnamedPortal(frame) { return true }
         guard let name = Self.statementName(in: frame) else { return false }
         return book.waits(onStatement: name, batch: batchSequence)
     }
 
-    /// An `Execute` or `Describe` of the unnamed portal bound in an earlier
-    /// batch whose answer has not come: whether it is bound depends on it.
-    private func waitsForUnnamedPortal(_ frame: Frame) -> Bool {
-        guard let batch = unnamedPortalBindBatch, batch < batchSequence else { return false }
+    /// An `Execute` or `Describe` of the unnamed portal (see `UnnamedPortal`).
+    private static func usesUnnamedPortal(_ frame: Frame) -> Bool {
         let payload = frame.payload
         switch frame.id {
         case UInt8(ascii: "E"):
@@ -1443,7 +1415,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         for completion in completions {
             switch completion {
             case .answered(let entry):
-                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: true) }
+                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: true) }
                 if let sequence = entry.token.serverUnnamed, let upstream, upstream.unnamedOwner?.sequence == sequence,
                    upstream.unnamedOwner?.client == ObjectIdentifier(self) {
                     upstream.unnamedOwnerUnconfirmedBatch = nil
@@ -1476,7 +1448,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if entry.kind == .query { headQueryFailed = false }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
             case .failed(let entry), .skipped(let entry):
-                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: false) }
+                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: false) }
                 // Skipped after an earlier error, or failed: the server has no such
                 // unnamed statement, and the next Bind of it replays it again.
                 if let sequence = entry.token.serverUnnamed, let owner = upstream?.unnamedOwner,
@@ -1499,7 +1471,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
-                if entry.token.unnamedPortalEpoch != nil { unnamedPortalAnswered(entry.token, bound: true) }
+                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: true) }
                 if let name = entry.token.clientStatement { book.parseAnswered(name) }
                 if let sequence = entry.token.closeSequence { book.closeAnswered(sequence) }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }

@@ -33,8 +33,7 @@ struct FlowToken: Sendable {
     var captureSettings = false
     /// Settings to restore if applying the client's settings fails.
     var restoreSettings: [String: String]?
-    /// A client Bind of the unnamed portal, sent in this `unnamedPortalEpoch`
-    /// of the handler (see `ClientConnectionHandler.executeOfUnnamedPortal`).
+    /// A client Bind of the unnamed portal: the epoch `UnnamedPortal.bindSent` gave.
     var unnamedPortalEpoch: Int?
     /// A client Bind of this shared statement (for the retry after DDL).
     var boundStatement: String?
