@@ -1060,10 +1060,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         tracker.sent(.parse, origin: .client, token: token)
     }
 
-    /// The statement whose shared name `parseUnderTakenName` uses.
     /// The name under which the server checks a Parse of a statement the connection holds.
     static let checkName = "sluice_check"
-    /// A transaction-ending statement, which the server prepares even in a failed transaction.
+    /// The statement whose shared name `parseUnderTakenName` uses: a transaction-ending
+    /// one, which the server prepares even in a failed transaction.
     static let takenNameParse = Parse(name: "", query: "ROLLBACK", parameterTypes: [])
 
     /// Replays the client's unnamed statement when this connection holds someone else's.
