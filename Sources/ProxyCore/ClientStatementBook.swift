@@ -305,11 +305,13 @@ struct ClientStatementBook {
         guard let close = closes.removeValue(forKey: sequence) else { return }
         answered(close.name)
         if close.name.isEmpty {
-            // An unnamed Parse of a later batch (not skipped, and never held
-            // back) replaced it meanwhile; one of the same batch is skipped too.
+            // What a skipped Parse falls back to is as if the Close never was
+            // (nothing after it in its batch was answered: the server skipped it all).
+            confirmedUnnamed = close.confirmedUnnamed
+            // An unnamed Parse of a later batch (never held back) may have replaced
+            // the client's meanwhile; one of the same batch is skipped too.
             if let current = unnamed, current.batch > close.batch { return }
             unnamed = close.unnamed
-            confirmedUnnamed = close.confirmedUnnamed
         } else if let statement = close.statement {
             put(statement, as: close.name)
         }

@@ -273,4 +273,17 @@ import Testing
         _ = book.unnamedSkipped(book.parsedUnnamed(Self.parse("ROLLBACK"), shared: nil, batch: 1))
         #expect(Self.bound(book) == "SELECT 'kept'")
     }
+
+    /// Close of the unnamed statement skipped, a Parse of a later batch skipped too:
+    /// the statement from before the Close is the client's (as on the server).
+    @Test func aSkippedCloseThenASkippedLaterParseFallBackToTheStatementBeforeTheClose() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("INSERT"), shared: nil, batch: 0))
+        let close = book.close("", batch: 1)
+        let later = book.parsedUnnamed(Self.parse("SELECT 'later'"), shared: nil, batch: 2)
+        book.closeSkipped(close)
+        #expect(Self.bound(book) == "SELECT 'later'")
+        _ = book.unnamedSkipped(later)
+        #expect(Self.bound(book) == "INSERT")
+    }
 }
