@@ -572,13 +572,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func process(frame: Frame, raw: ByteBuffer, on upstream: UpstreamConnection) {
         guard let user else { return }
         let pooled = mode == .transaction
-        if !replaying, pooled && book.anyPending(before: batchSequence), let name = Self.statementName(in: frame),
-           book.waits(onStatement: name, batch: batchSequence) {
-            // Whether that statement exists depends on an answer still to come.
-            queue.waitForAnswers(frame, raw: raw)
-            return
-        }
-        if !replaying, unnamedPortal.waits(inBatch: batchSequence), Self.usesUnnamedPortal(frame) {
+        if !replaying, dependsOnEarlierBatch(frame) {
+            // What it names exists or not depending on an answer still to come.
             queue.waitForAnswers(frame, raw: raw)
             return
         }
@@ -774,9 +769,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if !isStatement, name.isEmpty, !unnamedPortal.mayUse(inBatch: batchSequence) {
                 // What the server holds under that name is a simple Query's leftover
                 // (see `UnnamedPortal`); the client has no unnamed portal.
-                poison(.parse(Self.poisonParse), kind: .parse, error: .make(
-                    severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
-                ), on: upstream)
+                refuseUnboundUnnamedPortal(on: upstream)
                 return
             }
             if pooled && isStatement {
@@ -827,9 +820,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // what the server has under that name is the Query's own, which a
                 // failed utility statement in a transaction block leaves behind
                 // with freed statements, and PostgreSQL 15 crashes running it.
-                poison(.parse(Self.poisonParse), kind: .parse, error: .make(
-                    severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
-                ), on: upstream)
+                refuseUnboundUnnamedPortal(on: upstream)
                 return
             }
             upstream.write(raw)
@@ -1359,9 +1350,25 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// Whether a held message still waits for answers to earlier messages.
     private func waitsForAnswers(_ frame: Frame) -> Bool {
         if frame.id == UInt8(ascii: "Q") { return !tracker.isIdle }
+        return dependsOnEarlierBatch(frame)
+    }
+
+    /// A message naming a statement whose `Parse` or `Close` an earlier batch
+    /// sent, or the unnamed portal bound there, before that answer came. (The
+    /// names are read only when such an answer is owed: rarely.)
+    private func dependsOnEarlierBatch(_ frame: Frame) -> Bool {
         if unnamedPortal.waits(inBatch: batchSequence), Self.usesUnnamedPortal(frame) { return true }
-        guard let name = Self.statementName(in: frame) else { return false }
+        guard mode == .transaction, book.anyPending(before: batchSequence),
+              let name = Self.statementName(in: frame) else { return false }
         return book.waits(onStatement: name, batch: batchSequence)
+    }
+
+    /// An `Execute` or `Describe` of an unnamed portal the client did not bind
+    /// (see `UnnamedPortal`): the server's error, without the server.
+    private func refuseUnboundUnnamedPortal(on upstream: UpstreamConnection) {
+        poison(.parse(Self.poisonParse), kind: .parse, error: .make(
+            severity: "ERROR", sqlState: "34000", message: "portal \"\" does not exist"
+        ), on: upstream)
     }
 
     /// An `Execute` or `Describe` of the unnamed portal (see `UnnamedPortal`).
