@@ -16,6 +16,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        // bench/txpool.sh's `floor` target: a NIO byte pump, the floor under any NIO proxy.
+        .executable(name: "bench-floor", targets: ["bench-floor"]),
         // For bench/ (a separate package, kept out of this graph).
         .library(name: "SQLPolicy", targets: ["SQLPolicy"]),
     ],
@@ -137,6 +139,15 @@ let package = Package(
                 "SluiceApp", "SQLPolicy", "SluiceModel", "SluiceTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Benchmarks
+        .executableTarget(
+            name: "bench-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/floor"
         ),
         // Tests
         .target(

@@ -52,7 +52,7 @@ PY
 
 # bench_sluice_binary BUILD_DIR: sets SLUICE_BIN and SLUICE_DESCRIPTION.
 # BIN=<path> measures that executable as it is. Otherwise Sluice is built in
-# release from a copy of Package.swift, Package.resolved, Sources and Tests of
+# release from a copy of Package.swift, Package.resolved, Sources, Tests and bench/floor of
 # the working tree (or of REF=<git ref>) in BUILD_DIR/src, scratch path
 # BUILD_DIR/build: the main .build is not touched, and edits made to the tree
 # while the build runs do not break it.
@@ -69,10 +69,14 @@ bench_sluice_binary() {
         if [[ -n "${REF:-}" ]]; then
             commit="$(git -C "$ROOT" rev-parse --verify "$REF^{commit}")" || die "REF=$REF is not a commit"
             git -C "$ROOT" archive "$commit" Package.swift Sources Tests | tar -x -C "$stage"
+            # bench/floor is a target of the package since it exists.
+            if git -C "$ROOT" cat-file -e "$commit:bench/floor" 2>/dev/null; then
+                git -C "$ROOT" archive "$commit" bench/floor | tar -x -C "$stage"
+            fi
             SLUICE_DESCRIPTION="${commit:0:7} (REF=$REF)"
         else
-            (cd "$ROOT" && cp -R Package.swift Sources Tests "$stage/")
-            git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null \
+            (cd "$ROOT" && cp -R Package.swift Sources Tests "$stage/" && mkdir -p "$stage/bench" && cp -R bench/floor "$stage/bench/")
+            git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift bench/floor 2>/dev/null \
                 || SLUICE_DESCRIPTION+=" + uncommitted changes"
         fi
         # The same dependency versions as the working tree (Package.resolved is not committed).
@@ -83,6 +87,10 @@ bench_sluice_binary() {
         swift build -c release --product sluice --package-path "$build_dir/src" --scratch-path "$build_dir/build" >&2 \
             || die "swift build -c release of sluice failed"
         SLUICE_BIN="$(swift build -c release --package-path "$build_dir/src" --scratch-path "$build_dir/build" --show-bin-path)/sluice"
+        if [[ -d "$build_dir/src/bench/floor" ]]; then
+            swift build -c release --product bench-floor --package-path "$build_dir/src" --scratch-path "$build_dir/build" >&2 \
+                || die "swift build -c release of bench-floor failed"
+        fi
     fi
     [[ -x "$SLUICE_BIN" ]] || die "$SLUICE_BIN is not an executable"
 }

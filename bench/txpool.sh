@@ -18,7 +18,10 @@
 #   TARGETS="direct pgbouncer sluice"
 #                     targets to run; sluice_session (the same proxy, session pooling
 #                     through options=-csluice.pooling=session) shows what transaction
-#                     pooling itself costs
+#                     pooling itself costs; floor (bench/floor: a SwiftNIO byte pump in front
+#                     of PostgreSQL, one server connection per client, nothing parsed) shows
+#                     what any NIO-based proxy costs at least on this machine
+#   FLOOR_BIN=<path>  the bench-floor executable (default: beside the sluice executable)
 #   SCALE=1           pgbench -i scale (100,000 accounts per unit)
 #   IDLE_CLIENTS=10000   idle client connections for the RSS test; 0 skips it
 #   IDLE_CONCURRENCY=200 SCRAM handshakes in flight at most while opening them
@@ -167,6 +170,20 @@ declare -A CONNINFO=(
     [sluice]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable"
     [sluice_session]="host=127.0.0.1 port=$SLUICE_PORT user=customer.demo dbname=customer_db sslmode=disable options=-csluice.pooling=session"
 )
+# floor: bench/floor's NIO byte pump in front of PostgreSQL (one server connection per
+# client, nothing parsed): what any SwiftNIO proxy costs per transaction at least.
+FLOOR_PID=""
+if [[ " ${TARGETS[*]} " == *" floor "* ]]; then
+    FLOOR_BIN="${FLOOR_BIN:-$(dirname "$SLUICE_BIN")/bench-floor}"
+    [[ -x "$FLOOR_BIN" ]] || die "target floor needs $FLOOR_BIN (swift build -c release --product bench-floor, or FLOOR_BIN=)"
+    FLOOR_PORT="$(free_port)"
+    "$FLOOR_BIN" "$FLOOR_PORT" "$PG_PORT" "$LOOPS" >"$WORK/logs/floor.log" 2>&1 &
+    FLOOR_PID=$!
+    pids+=("$FLOOR_PID")
+    wait_port 127.0.0.1 "$FLOOR_PORT" 10 || die "bench-floor did not listen (see $WORK/logs/floor.log)"
+    printf '127.0.0.1:%s:ws_demo:ws_demo_customer:%s\n' "$FLOOR_PORT" "$escaped_password" >>"$PGPASSFILE"
+    CONNINFO[floor]="host=127.0.0.1 port=$FLOOR_PORT user=ws_demo_customer dbname=ws_demo sslmode=disable"
+fi
 [[ -z "$SLUICE_B_PORT" ]] || CONNINFO[sluice_b]="host=127.0.0.1 port=$SLUICE_B_PORT user=customer.demo dbname=customer_db sslmode=disable"
 
 for target in "${TARGETS[@]}"; do
@@ -288,7 +305,8 @@ run_one() {
     out="$WORK/logs/pgbench-$mode-$target-$round.log"
     local rc=0 sluice0 pgb0 pg0 client_ticks
     sluice0="$(proc_ticks "$SLUICE_PID")" pgb0="$(proc_ticks "$PGB_PID")" pg0="$(postgres_ticks)"
-    local sluice_b0=0
+    local sluice_b0=0 floor0=0
+    [[ -z "$FLOOR_PID" ]] || floor0="$(proc_ticks "$FLOOR_PID")"
     [[ -z "$SLUICE_B_PID" ]] || sluice_b0="$(proc_ticks "$SLUICE_B_PID")"
     # In a subshell that reads its own children's CPU time (pgbench's) when pgbench is done.
     # shellcheck disable=SC2086  # $flags is a list of options
@@ -303,6 +321,7 @@ run_one() {
         sluice_b) cpu_pooler=$(($(proc_ticks "$SLUICE_B_PID") - sluice_b0)) ;;
         sluice*) cpu_pooler=$(($(proc_ticks "$SLUICE_PID") - sluice0)) ;;
         pgbouncer) cpu_pooler=$(($(proc_ticks "$PGB_PID") - pgb0)) ;;
+        floor) cpu_pooler=$(($(proc_ticks "$FLOOR_PID") - floor0)) ;;
     esac
     cpu_pg=$(($(postgres_ticks) - pg0))
     cpu_client="$client_ticks"
@@ -455,7 +474,7 @@ titles = {
     "extended-c256": "-S -M extended -c 256 (256 clients, pools of 20)",
     "rows-1000": "1,000 rows per transaction, -M extended -c 16 (not one of issue 4's targets)",
 }
-targets = ["direct", "pgbouncer", "sluice", "sluice_session", "sluice_b"]
+targets = ["direct", "pgbouncer", "sluice", "sluice_session", "sluice_b", "floor"]
 modes = [m for m in titles if any(k[0] == m for k in rows)]
 medians = {}
 works = {}
@@ -483,7 +502,7 @@ for mode in modes:
         return median([ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0])
 
     for a, b in (("sluice", "direct"), ("sluice", "pgbouncer"), ("sluice", "sluice_session"), ("sluice", "sluice_b"),
-                 ("sluice_b", "pgbouncer")):
+                 ("sluice_b", "pgbouncer"), ("floor", "pgbouncer"), ("sluice", "floor")):
         if (mode, a) in medians and (mode, b) in medians:
             ratio = medians[(mode, a)] / medians[(mode, b)] if medians[(mode, b)] else float("nan")
             print(f"ratio {a}/{b:<10} {ratio:6.3f}   (median of per-round ratios {paired(a, b):.3f})")
