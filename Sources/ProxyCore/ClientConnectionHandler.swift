@@ -62,7 +62,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var closing = false
 
     // Authentication
-    private var credential: ProxyCredential?
+    private var credential: ProxyCredential? {
+        didSet { poolKey = credential.map(UpstreamPool.key(for:)) }
+    }
+    /// The pool this client's server connections come from (see `PoolKey`).
+    private var poolKey: PoolKey?
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -1088,7 +1092,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func requestLease() {
         guard mode == .transaction, upstream == nil, let credential, context != nil else { return }
         var answered = false
-        let lease = deps.pool.lease(credential) { [self] result in
+        let lease = deps.pool.lease(credential, key: poolKey) { [self] result in
             answered = true
             pendingLease = nil
             switch result {
@@ -1358,7 +1362,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// names are read only when such an answer is owed: rarely.)
     private func dependsOnEarlierBatch(_ frame: Frame) -> Bool {
         if unnamedPortal.waits(inBatch: batchSequence), Self.usesUnnamedPortal(frame) { return true }
-        guard mode == .transaction, book.anyPending(before: batchSequence),
+        // A stored property, not `anyPending(before:)`: see `earliestPending`.
+        guard mode == .transaction, let earliest = book.earliestPending, earliest < batchSequence,
               let name = Self.statementName(in: frame) else { return false }
         return book.waits(onStatement: name, batch: batchSequence)
     }

@@ -72,6 +72,8 @@ struct ClientSessionSettings: Sendable {
     /// The commands that make a connection holding `applied` hold the
     /// client's settings, in one simple Query; nil when it already does.
     func commands(from applied: [String: String]) -> String? {
+        // The common case, on every lease: the connection already holds them.
+        if values.count == applied.count, values.allSatisfy({ applied[$0.key] == $0.value }) { return nil }
         var commands: [String] = []
         let changed = values.sorted(by: { $0.key < $1.key }).filter { applied[$0.key] != $0.value }
         if !changed.isEmpty { commands.append(Self.setConfig(changed.map { ($0.key, $0.value) })) }

@@ -39,12 +39,20 @@ struct ClientStatementBook {
     private(set) var unnamed: ClientUnnamedStatement?
     private var unnamedSequence = 0
     /// Unnamed Parses sent but not yet answered, by sequence.
-    private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:]
+    private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:] {
+        didSet { earliestPending = earliestOwed() }
+    }
     /// The last unnamed Parse the server (or the proxy) answered.
     private var confirmedUnnamed: ClientUnnamedStatement?
     /// Parses and Closes not answered yet, by the statement they name: the
     /// batch of each, in the order sent.
-    private var pending: [String: [Int]] = [:]
+    private var pending: [String: [Int]] = [:] {
+        didSet { earliestPending = earliestOwed() }
+    }
+    /// The earliest batch an answer is still owed for (nil: none), kept as a
+    /// stored property because the handler checks it for every message: a
+    /// method call on this struct, stored in the handler, copies all of it.
+    private(set) var earliestPending: Int?
     private var statementCount = 0
     /// Closes not answered yet, by sequence: what each took away.
     private var closes: [Int: PendingClose] = [:]
@@ -83,7 +91,18 @@ struct ClientStatementBook {
     /// Whether any answer owed is for a batch before `batch` (checked before a
     /// message's names are read: within one batch nothing waits, the common case).
     func anyPending(before batch: Int) -> Bool {
-        pendingUnnamed.values.contains { $0.batch < batch } || pending.values.contains { ($0.first ?? batch) < batch }
+        earliestPending.map { $0 < batch } ?? false
+    }
+
+    private func earliestOwed() -> Int? {
+        var earliest = Int.max
+        for statement in pendingUnnamed.values where statement.batch < earliest {
+            earliest = statement.batch
+        }
+        for batches in pending.values {
+            if let first = batches.first, first < earliest { earliest = first }
+        }
+        return earliest == Int.max ? nil : earliest
     }
 
     private mutating func sent(_ name: String, batch: Int) {

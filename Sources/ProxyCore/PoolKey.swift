@@ -1,7 +1,30 @@
 /// Server connections are interchangeable only within one upstream, database
 /// and role: a client of workspace A is never handed one of workspace B.
+///
+/// Its hash is computed once, when it is made: the pool looks a key up on every
+/// lease and every release, and a client keeps its key for the whole session.
 struct PoolKey: Hashable, Sendable {
-    var target: UpstreamTarget
-    var database: String
-    var user: String
+    let target: UpstreamTarget
+    let database: String
+    let user: String
+    private let hash: Int
+
+    init(target: UpstreamTarget, database: String, user: String) {
+        self.target = target
+        self.database = database
+        self.user = user
+        var hasher = Hasher()
+        hasher.combine(target)
+        hasher.combine(database)
+        hasher.combine(user)
+        hash = hasher.finalize()
+    }
+
+    static func == (lhs: PoolKey, rhs: PoolKey) -> Bool {
+        lhs.hash == rhs.hash && lhs.target == rhs.target && lhs.database == rhs.database && lhs.user == rhs.user
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
 }
