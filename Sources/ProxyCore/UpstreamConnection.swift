@@ -382,8 +382,18 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
         context?.flush()
     }
 
+    /// Whether the channel reads on its own (NIO's default; only `setAutoRead` changes it).
+    private var autoRead = true
+
+    /// Called at every lease (with the client's writability): a no-op unless it
+    /// changes something, as setting a channel option costs a future each time.
     func setAutoRead(_ enabled: Bool) {
-        _ = context?.channel.setOption(ChannelOptions.autoRead, value: enabled)
+        guard enabled != autoRead, let context else { return }
+        autoRead = enabled
+        if let options = context.channel.syncOptions, (try? options.setOption(ChannelOptions.autoRead, value: enabled)) != nil {
+            return
+        }
+        _ = context.channel.setOption(ChannelOptions.autoRead, value: enabled)
     }
 
     /// Runs one simple query for the proxy itself (reset, ping, settings) and
