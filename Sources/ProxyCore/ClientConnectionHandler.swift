@@ -62,11 +62,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var closing = false
 
     // Authentication
-    private var credential: ProxyCredential? {
-        didSet { poolKey = credential.map(UpstreamPool.key(for:)) }
-    }
-    /// The pool this client's server connections come from (see `PoolKey`).
-    private var poolKey: PoolKey?
+    private var credential: ProxyCredential?
     private var authTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
     private var lastProgress = NIODeadline.now()
@@ -1092,7 +1088,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private func requestLease() {
         guard mode == .transaction, upstream == nil, let credential, context != nil else { return }
         var answered = false
-        let lease = deps.pool.lease(credential, key: poolKey) { [self] result in
+        let lease = deps.pool.lease(credential) { [self] result in
             answered = true
             pendingLease = nil
             switch result {

@@ -35,10 +35,12 @@ struct ClientSessionSettings: Sendable {
         for setting in parameters {
             let name = setting.name.lowercased()
             values[name] = Self.quoteLiteral(setting.value)
-            startup[name] = values[name]
             // Bounded by the startup message's own limits.
             if name.contains("."), !customNames.contains(name) { customNames.append(name) }
         }
+        // One storage for both until the client changes a setting: an idle
+        // client's memory is mostly what its login left behind.
+        startup = values
     }
 
     // MARK: Statements

@@ -1,8 +1,8 @@
 /// Server connections are interchangeable only within one upstream, database
 /// and role: a client of workspace A is never handed one of workspace B.
 ///
-/// Its hash is computed once, when it is made: the pool looks a key up on every
-/// lease and every release, and a client keeps its key for the whole session.
+/// Its hash is computed once, when it is made: a lease makes one key and looks
+/// it up; the release looks up the connection's own key, hashing one Int.
 struct PoolKey: Hashable, Sendable {
     let target: UpstreamTarget
     let database: String

@@ -112,11 +112,10 @@ final class UpstreamPool {
     }
 
     /// Asks for a server connection; `callback` runs once, on this loop.
-    /// Returns a request ID for `cancelLease`. `key` is `key(for: credential)`,
-    /// when the caller keeps it (a client asks with the same one every transaction).
+    /// Returns a request ID for `cancelLease`.
     @discardableResult
-    func lease(_ credential: ProxyCredential, key: PoolKey? = nil, callback: @escaping LeaseCallback) -> (PoolKey, Int) {
-        let key = key ?? Self.key(for: credential)
+    func lease(_ credential: ProxyCredential, callback: @escaping LeaseCallback) -> (PoolKey, Int) {
+        let key = Self.key(for: credential)
         let pool: KeyedPool
         if let existing = pools[key] {
             pool = existing
