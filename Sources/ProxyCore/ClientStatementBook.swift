@@ -36,14 +36,14 @@ struct ClientStatementBook {
     /// The text bytes of `named` (for `fits`).
     private var namedBytes = 0
     /// The client's last unnamed Parse (nil: none, or it failed).
-    private(set) var unnamed: ClientUnnamedStatement?
+    @OutOfLine private(set) var unnamed: ClientUnnamedStatement? = nil
     private var unnamedSequence = 0
     /// Unnamed Parses sent but not yet answered, by sequence.
     private var pendingUnnamed: [Int: ClientUnnamedStatement] = [:] {
         didSet { earliestPending = earliestOwed() }
     }
     /// The last unnamed Parse the server (or the proxy) answered.
-    private var confirmedUnnamed: ClientUnnamedStatement?
+    @OutOfLine private var confirmedUnnamed: ClientUnnamedStatement? = nil
     /// Parses and Closes not answered yet, by the statement they name: the
     /// batch of each, in the order sent.
     private var pending: [String: [Int]] = [:] {
