@@ -744,7 +744,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // A proxy-answered DEALLOCATE.
                 var token = FlowToken()
                 token.emit = .bindComplete
-                if bindingUnnamedPortal { token.unnamedPortalEpoch = unnamedPortal.bindSent(batch: batchSequence) }
+                if bindingUnnamedPortal { token.unnamedPortalTicket = unnamedPortal.bindSent(batch: batchSequence) }
                 synthesize(.bind, token: token)
                 return
             }
@@ -1324,7 +1324,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     /// reaches it, and leaves the unnamed portal as it was).
     private func sentBind(_ token: FlowToken) {
         var token = token
-        if bindingUnnamedPortal { token.unnamedPortalEpoch = unnamedPortal.bindSent(batch: batchSequence) }
+        if bindingUnnamedPortal { token.unnamedPortalTicket = unnamedPortal.bindSent(batch: batchSequence) }
         tracker.sent(.bind, origin: .client, token: token)
     }
 
@@ -1423,7 +1423,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         for completion in completions {
             switch completion {
             case .answered(let entry):
-                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: true) }
+                if let ticket = entry.token.unnamedPortalTicket { unnamedPortal.answered(ticket: ticket, bound: true) }
                 if let sequence = entry.token.serverUnnamed, let upstream, upstream.unnamedOwner?.sequence == sequence,
                    upstream.unnamedOwner?.client == ObjectIdentifier(self) {
                     upstream.unnamedOwnerUnconfirmedBatch = nil
@@ -1456,7 +1456,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if entry.kind == .query { headQueryFailed = false }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }
             case .failed(let entry), .skipped(let entry):
-                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: false) }
+                if let ticket = entry.token.unnamedPortalTicket { unnamedPortal.answered(ticket: ticket, bound: false) }
                 // Skipped after an earlier error, or failed: the server has no such
                 // unnamed statement, and the next Bind of it replays it again.
                 if let sequence = entry.token.serverUnnamed, let owner = upstream?.unnamedOwner,
@@ -1479,7 +1479,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 if let restore = entry.token.restoreSettings { upstream?.appliedSettings = restore }
                 if entry.kind == .query { headQueryFailed = false }
             case .emit(let entry):
-                if let epoch = entry.token.unnamedPortalEpoch { unnamedPortal.answered(epoch: epoch, bound: true) }
+                if let ticket = entry.token.unnamedPortalTicket { unnamedPortal.answered(ticket: ticket, bound: true) }
                 if let name = entry.token.clientStatement { book.parseAnswered(name) }
                 if let sequence = entry.token.closeSequence { book.closeAnswered(sequence) }
                 if let sequence = entry.token.unnamedSequence { book.unnamedAnswered(sequence) }

@@ -33,8 +33,8 @@ struct FlowToken: Sendable {
     var captureSettings = false
     /// Settings to restore if applying the client's settings fails.
     var restoreSettings: [String: String]?
-    /// A client Bind of the unnamed portal: the epoch `UnnamedPortal.bindSent` gave.
-    var unnamedPortalEpoch: Int?
+    /// A client Bind of the unnamed portal: the ticket `UnnamedPortal.bindSent` gave.
+    var unnamedPortalTicket: Int?
     /// A client Bind of this shared statement (for the retry after DDL).
     var boundStatement: String?
     /// The client's name for it (empty: the unnamed statement), which the

@@ -13,30 +13,42 @@
 struct UnnamedPortal: Sendable {
     /// A `Bind` of the unnamed portal was answered since the last simple Query.
     private(set) var bound = false
-    /// The batch of a `Bind` of it not answered yet.
+    /// The batch of the last `Bind` of it, while that one is not answered yet.
     private(set) var bindBatch: Int?
-    /// Counts simple Queries: an answer to a `Bind` sent before the last one is stale.
-    private var epoch = 0
+    /// Every `Bind` of it gets a ticket, in the order sent (answers come in that order).
+    private var tickets = 0
+    /// The ticket of the last `Bind` not answered yet.
+    private var pendingTicket: Int?
+    /// Answers to tickets up to this one are stale: a simple Query was sent after their `Bind`.
+    private var staleUpTo = 0
 
     /// A simple Query was sent: whatever the portal was, it is the Query's now.
     mutating func simpleQuery() {
-        epoch += 1
+        staleUpTo = tickets
         bound = false
         bindBatch = nil
+        pendingTicket = nil
     }
 
     /// A `Bind` of it went to the server (or was answered by the proxy) in
-    /// batch `batch`. Returns the epoch its answer carries back to `answered`.
+    /// batch `batch`. Returns the ticket its answer carries back to `answered`.
     mutating func bindSent(batch: Int) -> Int {
+        tickets += 1
         bindBatch = batch
-        return epoch
+        pendingTicket = tickets
+        return tickets
     }
 
-    /// The answer to a `Bind` of it sent in `epoch`: bound, or not.
-    mutating func answered(epoch: Int, bound: Bool) {
-        guard epoch == self.epoch else { return }
+    /// The answer to the `Bind` of `ticket`: bound, or not. The answer to an
+    /// earlier `Bind` than the last one says what the portal is until the last
+    /// one's answer, which still decides from then on.
+    mutating func answered(ticket: Int, bound: Bool) {
+        guard ticket > staleUpTo else { return }
         self.bound = bound
-        bindBatch = nil
+        if ticket == pendingTicket {
+            pendingTicket = nil
+            bindBatch = nil
+        }
     }
 
     /// Whether an `Execute` or `Describe` of it in batch `batch` may go to the server.

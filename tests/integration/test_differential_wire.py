@@ -41,7 +41,9 @@ CLIENTS = 4
 # Which of the clients run (all by default): `SLUICETEST_DIFF_ONLY=0,2` narrows a failure down.
 ONLY = [int(c) for c in os.environ.get("SLUICETEST_DIFF_ONLY", ",".join(map(str, range(CLIENTS)))).split(",")]
 STEPS = int(os.environ.get("SLUICETEST_DIFF_STEPS", "120"))
-SEEDS = [int(s) for s in os.environ.get("SLUICETEST_DIFF_SEED", "11,23,37").split(",")]
+# 73: an earlier batch's skipped Bind of the unnamed portal, answered after a later batch bound
+# it again, made the proxy refuse that later batch's Describe of it (UnnamedPortal tickets).
+SEEDS = [int(s) for s in os.environ.get("SLUICETEST_DIFF_SEED", "11,23,37,73").split(",")]
 
 # (sql template, parameter count); `{T}` is the side's own table.
 EXTENDED_STATEMENTS: list[tuple[str, int]] = [
