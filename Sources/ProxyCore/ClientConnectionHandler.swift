@@ -603,12 +603,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             case .deallocate(let name, let denial):
                 deallocate(name, denial: denial, frame: frame, raw: raw, on: upstream)
                 return
-            case .forwardChangingSession(let clears, let custom):
+            case .forwardChangingSession(let clears, let custom, let resets):
                 if let refusal = session.willChange(customNames: custom) {
                     poison(.query(Self.poisonText), kind: .query, error: refusal, on: upstream)
                     return
                 }
-                token.changesSession = true
+                if resets { session.mayReset() }
+                token.changesSession = pooled || readsBackAfter(resetting: resets)
                 token.clearsStatements = clears
             case .forward:
                 break
@@ -655,12 +656,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 // rolls back the batch's implicit transaction exactly as on any error.
                 refuse(parse, error: fields, pooled: pooled, on: upstream)
                 return
-            case .forwardChangingSession(let clearsStatements, let custom):
+            case .forwardChangingSession(let clearsStatements, let custom, let resets):
                 if let refusal = session.willChange(customNames: custom) {
                     refuse(parse, error: refusal, pooled: pooled, on: upstream)
                     return
                 }
-                changes = true
+                if resets { session.mayReset() }
+                changes = pooled || readsBackAfter(resetting: resets)
                 clears = clearsStatements
             case .forward:
                 break
@@ -1167,6 +1169,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         sendProxy(.query(commands), kind: .query, token: token, on: connection)
     }
 
+    /// Under session pooling the server connection is the client's for the
+    /// whole session, so its settings need no read-back, except after a
+    /// statement that may take a startup setting back to the server's default
+    /// (the read-back gives it back: `ClientSessionSettings.takeReadback`).
+    private func readsBackAfter(resetting resets: Bool) -> Bool {
+        resets && session.hasStartupSettings
+    }
+
     /// `DEALLOCATE name` in transaction pooling: the client's protocol-level
     /// statement lives under a shared name on the server, so the proxy
     /// forgets the client's name and answers as the server would
@@ -1206,15 +1216,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             armIdleInTransactionTimer()
             return
         }
-        guard mode == .transaction else { return }
         if let readback = session.takeReadback() {
             // Read the session settings back: exact whatever ROLLBACK, RESET or set_config did.
             var token = FlowToken()
             token.captureSettings = true
-            sendProxy(.query(readback), kind: .query, token: token, on: upstream)
+            token.reportsSettings = readback.restoresStartup
+            sendProxy(.query(readback.query), kind: .query, token: token, on: upstream)
             upstream.flush()
             return
         }
+        guard mode == .transaction else { return }
         // The connection's read-complete will not reach us once it is released.
         flushClient()
         self.upstream = nil
@@ -1298,6 +1309,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 forward = false
             }
         case UInt8(ascii: "S"):
+            if !forward, tracker.headToken?.reportsSettings == true { forward = true }
             if forward, let user, case .parameterStatus(let name, let value)? = try? BackendMessage(frame: frame),
                case .deny(let fields, _) = deps.gate.judgeParameterStatus(name: name, value: value, user: user) {
                 upstreamTainted = true

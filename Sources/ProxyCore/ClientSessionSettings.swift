@@ -21,6 +21,10 @@ struct ClientSessionSettings: Sendable {
     private(set) var customNames: [String] = []
     /// A statement that may change settings ran since they were last read back.
     private(set) var changedSinceReadback = false
+    /// The client sent a statement that may take a setting back to its
+    /// default, and its startup message gave settings: from then on every
+    /// read-back gives back the startup values a `RESET` took away.
+    private var restoresStartup = false
     /// This lease changed the server connection's settings: clean it on release.
     private var cleanOnRelease = false
     private var captured: [String: String] = [:]
@@ -43,6 +47,9 @@ struct ClientSessionSettings: Sendable {
         startup = values
     }
 
+    /// The startup message gave settings (a `RESET` of one needs the proxy).
+    var hasStartupSettings: Bool { !startup.isEmpty }
+
     // MARK: Statements
 
     /// A statement that may change settings (naming these custom ones) is
@@ -62,6 +69,16 @@ struct ClientSessionSettings: Sendable {
     /// A statement that may have changed settings was sent (or answered).
     mutating func changed() {
         changedSinceReadback = true
+    }
+
+    /// A statement that may take settings back to their defaults (`RESET`,
+    /// `SET ... TO DEFAULT`, `DISCARD ALL`) is about to be sent. On a direct
+    /// connection that is the startup message's value; on a server connection
+    /// the proxy gave the startup settings to with `set_config`, the server's
+    /// default. Kept for the rest of the session (a prepared `RESET` may run
+    /// again in any later transaction).
+    mutating func mayReset() {
+        if !startup.isEmpty { restoresStartup = true }
     }
 
     // MARK: Leases
@@ -88,12 +105,22 @@ struct ClientSessionSettings: Sendable {
     /// At the end of a transaction: the query reading the settings back, when
     /// a statement may have changed them since the last read. The connection
     /// is then to be cleaned on release (see `takeCleanup`).
-    mutating func takeReadback() -> String? {
+    ///
+    /// `restoresStartup`: the query first gives back, in the session, the
+    /// startup settings that are no longer the session's own (a `RESET` took
+    /// them to the server's default), and the client must see the server's
+    /// `ParameterStatus` for them: the rest of the reset's own transaction
+    /// showed the default, the next ones show the startup value, as the
+    /// client is told right after that transaction. In the same Query as the
+    /// read-back, so no statement of the client's can come between.
+    mutating func takeReadback() -> (query: String, restoresStartup: Bool)? {
         guard changedSinceReadback else { return nil }
         changedSinceReadback = false
         cleanOnRelease = true
         captured = [:]
-        return Self.readbackQuery(customNames: customNames)
+        let readback = Self.readbackQuery(customNames: customNames)
+        guard restoresStartup, let restore = Self.restoreQuery(startup: startup) else { return (readback, false) }
+        return (restore + "; " + readback, true)
     }
 
     /// One row of the read-back.
@@ -136,6 +163,17 @@ struct ClientSessionSettings: Sendable {
         guard !customNames.isEmpty else { return listed }
         let names = customNames.map(quoteLiteral).joined(separator: ", ")
         return listed + " UNION ALL SELECT name, pg_catalog.current_setting(name, true) FROM pg_catalog.unnest(ARRAY[\(names)]::text[]) AS name"
+    }
+
+    /// Gives back each startup setting whose value is not the session's own
+    /// any more. Custom settings are left out: `pg_settings` does not list
+    /// them, so whether the client set one itself cannot be told.
+    static func restoreQuery(startup: [String: String]) -> String? {
+        let rows = startup.filter { !$0.key.contains(".") }.sorted(by: { $0.key < $1.key })
+            .map { "(\(quoteLiteral($0.key)), \($0.value))" }
+        guard !rows.isEmpty else { return nil }
+        return "SELECT pg_catalog.set_config(v.name, v.value, false) FROM (VALUES \(rows.joined(separator: ", "))) AS v(name, value)"
+            + " LEFT JOIN pg_catalog.pg_settings AS s ON pg_catalog.lower(s.name) = v.name WHERE s.source IS DISTINCT FROM 'session'"
     }
 
     /// One statement setting each of `settings` (name, value as an SQL

@@ -33,6 +33,9 @@ struct FlowToken: Sendable {
     var captureSettings = false
     /// Settings to restore if applying the client's settings fails.
     var restoreSettings: [String: String]?
+    /// A read-back that gives back startup settings a `RESET` took away
+    /// (`ClientSessionSettings.takeReadback`): its `ParameterStatus` messages are the client's.
+    var reportsSettings = false
     /// A client Bind of the unnamed portal: the ticket `UnnamedPortal.bindSent` gave.
     var unnamedPortalTicket: Int?
     /// A client Bind of this shared statement (for the retry after DDL).

@@ -59,14 +59,19 @@ public struct PolicyGate: StatementGate {
             var changes = false
             var clears = false
             var custom: [String] = []
+            var resets = false
             for statement in judgement.statements {
                 // Any SET (SESSION CHARACTERISTICS included) or effectful function:
                 // the exact settings are read back from the server afterwards.
                 if statement.changesSession { changes = true }
                 if statement.sessionEffect == .discardAll || statement.kind == "DeallocateStmt" { clears = true }
+                switch statement.sessionEffect {
+                case .reset, .resetAll, .discardAll: resets = true
+                case .set, nil: break
+                }
                 for name in statement.settingNames where name.contains(".") && !custom.contains(name) { custom.append(name) }
             }
-            return changes || clears ? .forwardChangingSession(clearsStatements: clears, customSettings: custom) : .forward
+            return changes || clears ? .forwardChangingSession(clearsStatements: clears, customSettings: custom, resetsSettings: resets) : .forward
         }
         if policy.context.surface == .wire, policy.context.mode == .transaction,
            judgement.statements.count == 1, let name = judgement.statements[0].deallocateName {

@@ -24,7 +24,11 @@ public enum GateDecision: Sendable, Equatable {
     /// it. `clearsStatements`: DISCARD ALL / DEALLOCATE ALL drop prepared statements.
     /// `customSettings`: the custom (two-part, `myapp.x`) settings it may set
     /// or reset for the session, which `pg_settings` does not list.
-    case forwardChangingSession(clearsStatements: Bool, customSettings: [String])
+    /// `resetsSettings`: it may take a setting back to its default (`RESET`,
+    /// `SET ... TO DEFAULT`, `DISCARD ALL`), which for a startup setting the
+    /// proxy applied with `set_config` is the server's default, not the
+    /// startup value (see `ClientConnectionHandler.restoreStartupSettings`).
+    case forwardChangingSession(clearsStatements: Bool, customSettings: [String], resetsSettings: Bool)
     /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
     case deny(ErrorFields, reason: String)
     /// `DEALLOCATE name` in transaction pooling (the whole text): answer it
@@ -47,7 +51,8 @@ public struct AllowAllGate: StatementGate {
         guard mode == .transaction else { return .forward }
         let lowered = sql.lowercased()
         if lowered.contains("set") || lowered.contains("discard") || lowered.contains("deallocate") {
-            return .forwardChangingSession(clearsStatements: lowered.contains("discard") || lowered.contains("deallocate"), customSettings: [])
+            return .forwardChangingSession(clearsStatements: lowered.contains("discard") || lowered.contains("deallocate"), customSettings: [],
+                                           resetsSettings: lowered.contains("reset") || lowered.contains("default") || lowered.contains("discard"))
         }
         return .forward
     }

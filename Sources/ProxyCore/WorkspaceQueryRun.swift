@@ -163,7 +163,7 @@ final class WorkspaceQueryRun: UpstreamConnectionDelegate {
             self.connection = nil
             switch release {
             case .reuse(let cleanup):
-                if case .forwardChangingSession(let clears, _) = decision {
+                if case .forwardChangingSession(let clears, _, _) = decision {
                     // Cleaned with RESET ALL below; DISCARD/DEALLOCATE may have dropped statements.
                     connection.appliedSettings = [:]
                     if clears { connection.forgetSessionState() }

@@ -33,7 +33,7 @@ import Testing
         #expect(session.takeReadback() == nil)
         #expect(session.takeCleanup() == nil)
         session.changed()
-        #expect(session.takeReadback() == "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'")
+        #expect(session.takeReadback()?.query == "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'")
         #expect(session.takeReadback() == nil, "read once per change")
         // The connection this lease changed is cleaned once, then not again.
         #expect(session.takeCleanup() == "RESET ALL")
@@ -44,7 +44,7 @@ import Testing
         var session = ClientSessionSettings(startup: [StartupParameter(name: "app.origin", value: "web")])
         #expect(session.willChange(customNames: ["app.user_id", "app.origin"]) == nil)
         session.changed()
-        #expect(session.takeReadback() == "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
+        #expect(session.takeReadback()?.query == "SELECT name, current_setting(name) FROM pg_catalog.pg_settings WHERE source = 'session'"
             + " UNION ALL SELECT name, pg_catalog.current_setting(name, true) FROM pg_catalog.unnest(ARRAY['app.origin', 'app.user_id']::text[]) AS name")
     }
 
@@ -70,6 +70,39 @@ import Testing
         #expect(session.readbackSucceeded() == ["timezone": "'UTC'"])
         #expect(session.values == ["timezone": "'UTC'", "application_name": "'psql'"])
         #expect(session.commands(from: ["timezone": "'UTC'"]) == "SELECT pg_catalog.set_config('application_name', 'psql', false)")
+    }
+
+    @Test func aResetOfAStartupSettingIsGivenBackByTheReadback() {
+        var session = ClientSessionSettings(startup: [
+            StartupParameter(name: "TimeZone", value: "Asia/Tokyo"),
+            StartupParameter(name: "app.origin", value: "web"),
+        ])
+        #expect(session.hasStartupSettings)
+        session.changed()
+        #expect(session.takeReadback()?.restoresStartup == false, "a SET: nothing to give back")
+        session.mayReset()
+        session.changed()
+        let readback = session.takeReadback()
+        #expect(readback?.restoresStartup == true)
+        // Only what is no longer the session's own; custom settings are not in pg_settings.
+        #expect(readback?.query == "SELECT pg_catalog.set_config(v.name, v.value, false) FROM (VALUES ('timezone', 'Asia/Tokyo')) AS v(name, value)"
+            + " LEFT JOIN pg_catalog.pg_settings AS s ON pg_catalog.lower(s.name) = v.name WHERE s.source IS DISTINCT FROM 'session'; "
+            + ClientSessionSettings.readbackQuery(customNames: ["app.origin"]))
+        // From then on, every read-back (a prepared RESET may run in any later transaction).
+        session.changed()
+        #expect(session.takeReadback()?.restoresStartup == true)
+    }
+
+    @Test func aResetWithoutStartupSettingsNeedsNothingGivenBack() {
+        var session = ClientSessionSettings(startup: [StartupParameter(name: "app.origin", value: "web")])
+        session.mayReset()
+        session.changed()
+        #expect(session.takeReadback()?.restoresStartup == false)
+        var none = ClientSessionSettings()
+        #expect(!none.hasStartupSettings)
+        none.mayReset()
+        none.changed()
+        #expect(none.takeReadback()?.restoresStartup == false)
     }
 
     @Test func aNewLeaseIsNotCleanedForTheLastOnesChange() {

@@ -43,6 +43,33 @@ def test_startup_parameters_apply_per_session(dev):
         assert conn.execute("SELECT current_setting('application_name')").fetchone() == ("sess-two",)
 
 
+def test_reset_returns_to_the_startup_settings(dev):
+    """On a direct connection RESET returns a setting to the value the startup message gave.
+    The proxy gives the startup settings to the server connection with set_config, where
+    RESET would go to the server's default: it gives them back after the transaction, and
+    the driver's ParameterStatus record (psycopg's) follows, before the next answer."""
+    url = dev.session_database_url
+    # The URI's options choose session pooling; the startup message's TimeZone joins them.
+    options = psycopg.conninfo.conninfo_to_dict(url)["options"] + " -c TimeZone=Asia/Tokyo"
+    with psycopg.connect(url, autocommit=True, application_name="sess-startup", options=options) as conn:
+        # Session pooling (transaction pooling refuses SQL-level PREPARE).
+        conn.execute("PREPARE session_check AS SELECT 1")
+        conn.execute("SET TimeZone = 'UTC'")
+        assert conn.info.parameter_status("TimeZone") == "UTC"
+        conn.execute("RESET ALL")
+        assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+        assert conn.info.parameter_status("TimeZone") == "Asia/Tokyo"
+        assert conn.info.parameter_status("application_name") == "sess-startup"
+        conn.execute("SET TimeZone TO DEFAULT")
+        assert conn.execute("SELECT current_setting('TimeZone'), current_setting('application_name')").fetchone() \
+            == ("Asia/Tokyo", "sess-startup")
+        assert conn.info.parameter_status("TimeZone") == "Asia/Tokyo"
+        # A setting the startup message did not give goes to the server's default, as directly.
+        conn.execute("SET DateStyle = 'German'")
+        conn.execute("RESET DateStyle")
+        assert conn.execute("SHOW DateStyle").fetchone() == ("ISO, MDY",)
+
+
 def test_connection_left_in_transaction_is_not_reused(dev):
     url = dev.session_database_url
     conn = psycopg.connect(url)

@@ -865,15 +865,19 @@ def test_reset_returns_to_the_startup_settings(pool1, reset):
     (and to the server's default where it gave none). A server connection starts with no
     settings of its own, so for the client that gave none RESET is exact at once; for one
     that gave some, its startup values are back from the next transaction on, wherever it
-    lands (README: until then the server's default shows, ParameterStatus included)."""
+    lands (README: until then the server's default shows, ParameterStatus included), and
+    the client is told so by ParameterStatus before anything else it asks is answered:
+    a driver's record of TimeZone is the session's."""
     url = pool1.database_url
     with Wire(url, application_name="startup-app", TimeZone="Asia/Tokyo") as a, Wire(url) as b:
         a.query("SET TimeZone = 'UTC'").ok()
         a.query("SET application_name = 'changed'").ok()
         b.query("SET application_name = 'b-app'").ok()
+        assert a.parameters["TimeZone"] == "UTC"
         assert not a.query(reset).errors
         assert b.value("SHOW application_name") == "b-app"
         assert a.value("SHOW TimeZone") == "Asia/Tokyo"
+        assert (a.parameters["TimeZone"], a.parameters["application_name"]) == ("Asia/Tokyo", "startup-app")
         assert a.value("SHOW application_name") == "startup-app"
         b.query(reset).ok()
         # Not the proxy's own name: the server's default, as on a direct connection.
