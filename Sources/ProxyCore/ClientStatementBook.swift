@@ -64,6 +64,13 @@ struct ClientStatementBook {
         var statement: ClientStatement?
         var unnamed: ClientUnnamedStatement?
         var confirmedUnnamed: ClientUnnamedStatement?
+        /// The last unnamed Parse sent before it (by sequence).
+        var unnamedParsedBefore: Int
+
+        /// Whether this is a Close of the unnamed statement sent after its Parse `sequence`.
+        func closesUnnamed(parsed sequence: Int) -> Bool {
+            name.isEmpty && sequence <= unnamedParsedBefore
+        }
     }
     /// Portals bound to `DISCARD ALL` / `DEALLOCATE ALL`.
     private var clearingPortals: Set<String> = []
@@ -192,10 +199,10 @@ struct ClientStatementBook {
     /// Its `Parse` was answered: the statement a later skipped one falls back to.
     mutating func unnamedAnswered(_ sequence: Int) {
         guard let statement = pendingUnnamed.removeValue(forKey: sequence) else { return }
-        // Closed after it in its batch: it is what that Close brings back if
-        // skipped, not what a skipped Parse falls back to now.
+        // Closed after it (perhaps after later Parses too): it is what that Close
+        // brings back if skipped, not what a skipped Parse falls back to now.
         var closedSince = false
-        for (key, close) in closes where close.name.isEmpty && close.unnamed?.sequence == sequence {
+        for (key, close) in closes where close.closesUnnamed(parsed: sequence) {
             closes[key]?.confirmedUnnamed = statement
             closedSince = true
         }
@@ -208,8 +215,9 @@ struct ClientStatementBook {
         pendingUnnamed[sequence] = nil
         confirmedUnnamed = nil
         if unnamed?.sequence == sequence { unnamed = nil }
-        for (key, close) in closes where close.name.isEmpty && close.unnamed?.sequence == sequence {
-            closes[key]?.unnamed = nil
+        // A Close sent after it brings back, if skipped, none either (or a later Parse's).
+        for (key, close) in closes where close.closesUnnamed(parsed: sequence) {
+            if close.unnamed?.sequence == sequence { closes[key]?.unnamed = nil }
             closes[key]?.confirmedUnnamed = nil
         }
     }
@@ -300,7 +308,7 @@ struct ClientStatementBook {
     mutating func close(_ name: String, batch: Int) -> Int {
         closeCount += 1
         closes[closeCount] = PendingClose(name: name, batch: batch, statement: named[name], unnamed: unnamed,
-                                          confirmedUnnamed: confirmedUnnamed)
+                                          confirmedUnnamed: confirmedUnnamed, unnamedParsedBefore: unnamedSequence)
         sent(name, batch: batch)
         if name.isEmpty {
             unnamed = nil

@@ -286,4 +286,40 @@ import Testing
         _ = book.unnamedSkipped(later)
         #expect(Self.bound(book) == "INSERT")
     }
+
+    /// Two unnamed Parses, then a Close of the unnamed statement, both Parses
+    /// answered: a Parse skipped after the Close falls back to none, not to the
+    /// first Parse's statement (differential test, seed 224).
+    @Test func aCloseAfterSeveralParsesIsNotFallenBehind() {
+        var book = ClientStatementBook()
+        let first = book.parsedUnnamed(Self.parse("SHOW TimeZone"), shared: nil, batch: 0)
+        let second = book.parsedUnnamed(Self.parse("COMMIT"), shared: nil, batch: 0)
+        let close = book.close("", batch: 0)
+        let skipped = book.parsedUnnamed(Self.parse("SELECT 1"), shared: nil, batch: 0)
+        book.unnamedAnswered(first)
+        book.unnamedAnswered(second)
+        book.closeAnswered(close)
+        _ = book.unnamedSkipped(skipped)
+        #expect(Self.bound(book) == "26000")
+    }
+
+    /// An unnamed Parse answered, a later one failed, then a skipped Close and a
+    /// skipped Parse: the failure dropped the unnamed statement, so the skipped
+    /// Close brings back none (differential test, seed 202).
+    @Test func aSkippedCloseAfterAFailedParseBringsBackNone() {
+        var book = ClientStatementBook()
+        book.unnamedAnswered(book.parsedUnnamed(Self.parse("SELECT $1::int + 1"), shared: nil, batch: 0))
+        let answered = book.parsedUnnamed(Self.parse("SELECT 1"), shared: nil, batch: 1)
+        let failed = book.parsedUnnamed(Self.parse("SELECT * FROM missing"), shared: nil, batch: 1)
+        let skipped = book.parsedUnnamed(Self.parse("ROLLBACK"), shared: nil, batch: 1)
+        let close = book.close("", batch: 1)
+        let skippedAfterClose = book.parsedUnnamed(Self.parse("SELECT * FROM missing"), shared: nil, batch: 1)
+        book.unnamedAnswered(answered)
+        book.unnamedFailed(failed)
+        _ = book.unnamedSkipped(skipped)
+        book.closeSkipped(close)
+        _ = book.unnamedSkipped(skippedAfterClose)
+        #expect(Self.bound(book) == "26000")
+        #expect(book.nothingPending)
+    }
 }

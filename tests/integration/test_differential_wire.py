@@ -43,7 +43,7 @@ ONLY = [int(c) for c in os.environ.get("SLUICETEST_DIFF_ONLY", ",".join(map(str,
 STEPS = int(os.environ.get("SLUICETEST_DIFF_STEPS", "120"))
 # 73: an earlier batch's skipped Bind of the unnamed portal, answered after a later batch bound
 # it again, made the proxy refuse that later batch's Describe of it (UnnamedPortal tickets).
-SEEDS = [int(s) for s in os.environ.get("SLUICETEST_DIFF_SEED", "11,23,37,73").split(",")]
+SEEDS = [int(s) for s in os.environ.get("SLUICETEST_DIFF_SEED", "11,23,37,73,202,224").split(",")]
 
 # (sql template, parameter count); `{T}` is the side's own table.
 EXTENDED_STATEMENTS: list[tuple[str, int]] = [
