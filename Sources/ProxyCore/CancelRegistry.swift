@@ -7,7 +7,9 @@ import PGWire
 ///
 /// Only this table is shared across event loops; the session itself decides,
 /// on its own loop, whether a query is running and which server to cancel,
-/// so a late cancel never hits the next client's query.
+/// so a late cancel never hits the next client's query. With `routing`, the
+/// keys carry this process's number and `route` says which process a
+/// CancelRequest belongs to (see `CancelRouting`).
 final class CancelRegistry: Sendable {
     struct Entry: Sendable {
         var secret: Int32
@@ -15,13 +17,19 @@ final class CancelRegistry: Sendable {
     }
 
     private let entries = NIOLockedValueBox<[Int32: Entry]>([:])
+    let routing: CancelRouting?
+
+    init(routing: CancelRouting? = nil) {
+        self.routing = routing
+    }
 
     /// Registers a session and returns its fresh, unique key.
     func register(deliver: @escaping @Sendable () -> Void) -> BackendKeyData {
         var generator = SystemRandomNumberGenerator()
         return entries.withLockedValue { table in
             while true {
-                let pid = Int32.random(in: 1 ... Int32.max, using: &generator)
+                let pid = routing.map { $0.processID(random: Int32.random(in: CancelRouting.randomRange, using: &generator)) }
+                    ?? Int32.random(in: 1 ... Int32.max, using: &generator)
                 if table[pid] != nil { continue }
                 let secret = Int32.random(in: .min ... .max, using: &generator)
                 table[pid] = Entry(secret: secret, deliver: deliver)
@@ -32,6 +40,11 @@ final class CancelRegistry: Sendable {
 
     func unregister(processID: Int32) {
         _ = entries.withLockedValue { $0.removeValue(forKey: processID) }
+    }
+
+    /// Which process a CancelRequest is for.
+    func route(_ request: CancelRequest) -> CancelRouting.Route {
+        routing?.route(request.processID) ?? .local
     }
 
     /// Delivers the cancel if the key matches; a wrong key does nothing.

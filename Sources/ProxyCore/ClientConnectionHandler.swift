@@ -318,7 +318,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                 out = buffer
             case .cancel(let request):
                 metrics.cancelRequests.increment()
-                deps.cancels.cancel(request)
+                switch deps.cancels.route(request) {
+                case .local:
+                    deps.cancels.cancel(request)
+                case .peer(let peer):
+                    CancelForwarder.forward(request, to: peer, on: context.eventLoop, logger: deps.logger)
+                case .unknown(let instance):
+                    // No address for that number: dropped, as a wrong key is.
+                    deps.logger.debug("cancel request for an unknown Sluice instance", metadata: ["instance": "\(instance)"])
+                }
             case .fail(let fields):
                 if fields.sqlState == "28P01" { metrics.authFailures.increment() }
                 flushOut()

@@ -40,6 +40,10 @@ public struct ProxyConfiguration: Sendable {
     /// `limit / loops`, the first `limit % loops` one more, at least 1).
     /// Nil: no limit beyond `pool.maxConnections` per role.
     public var upstreamConnectionLimit: Int?
+    /// Several Sluice processes behind one address: this one's number and
+    /// where the others listen, so a cancel that lands on the wrong one
+    /// still reaches its session (nil: one process, keys carry no number).
+    public var cancelRouting: CancelRouting?
 
     public init(
         host: String = "127.0.0.1",

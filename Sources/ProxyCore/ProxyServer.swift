@@ -19,7 +19,7 @@ public final class ProxyServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let upstreamTLS: NIOSSLContext?
-    private let cancels = CancelRegistry()
+    private let cancels: CancelRegistry
     private let sessions = SessionRegistry()
     private let boundAddress = NIOLockedValueBoxAddress()
     /// The per-loop pools while `run()` runs (nil before and after): wire
@@ -40,6 +40,7 @@ public final class ProxyServer: Service, Sendable {
         self.group = group
         self.logger = logger
         self.upstreamTLS = upstreamTLS
+        self.cancels = CancelRegistry(routing: configuration.cancelRouting)
     }
 
     /// One pool per event loop, created on its loop (it is confined to it).

@@ -54,6 +54,12 @@ public struct SluiceConfiguration: Sendable {
     public var masterKeyFile: String?
     public var operatorToken: String?
     public var operatorTokenFile: String?
+    /// Several Sluice processes behind one address: this one's number (0-255),
+    /// carried in its cancel keys ...
+    public var instanceID: Int?
+    /// ... and the others' client addresses by number (`peers = "1=10.0.0.2:6432,2=10.0.0.3:6432"`;
+    /// this instance's own entry is skipped), so a cancel is passed on to the one that owns its key.
+    public var peers: [Int: (host: String, port: Int)] = [:]
 
     public init() {}
 
@@ -108,6 +114,9 @@ public struct SluiceConfiguration: Sendable {
         default:
             break
         }
+        if !peers.isEmpty && instanceID == nil {
+            throw Error.invalid(key: "instance_id", value: "", expected: "this instance's number (0-255) when peers are set")
+        }
         if tlsRequired && !tlsEnabled {
             throw Error.invalid(key: "tls_required", value: "true", expected: "tls_cert and tls_key to be set (TLS cannot be required without a certificate)")
         }
@@ -154,6 +163,8 @@ public struct SluiceConfiguration: Sendable {
             case "policy": policyEnabled = try Self.bool(key, value)
             case "verdict_cache_size": verdictCacheSize = try Self.int(key, value, range: 2...10_000_000)
             case "customer_connection_limit": customerConnectionLimit = try Self.int(key, value, range: 1...10_000)
+            case "instance_id": instanceID = value.isEmpty ? nil : try Self.int(key, value, range: 0...255)
+            case "peers": peers = try Self.peers(key, value)
             case "log_level":
                 guard let level = Logger.Level(rawValue: value.lowercased()) else {
                     throw Error.invalid(key: key, value: value, expected: "trace, debug, info, notice, warning, error or critical")
@@ -192,6 +203,23 @@ public struct SluiceConfiguration: Sendable {
             throw Error.invalid(key: key, value: value, expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return number
+    }
+
+    /// `number=host:port` entries, comma-separated (an IPv6 host in brackets).
+    private static func peers(_ key: String, _ value: String) throws -> [Int: (host: String, port: Int)] {
+        var peers: [Int: (host: String, port: Int)] = [:]
+        for entry in value.split(separator: ",").map({ $0.trimmingWhitespace() }) where !entry.isEmpty {
+            let invalid = Error.invalid(key: key, value: entry, expected: "number=host:port entries (number 0-255), comma-separated")
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let number = Int(parts[0]), (0...255).contains(number), peers[number] == nil,
+                  let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]),
+                  (1...65535).contains(port) else { throw invalid }
+            var host = String(parts[1][..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { throw invalid }
+            peers[number] = (host, port)
+        }
+        return peers
     }
 
     private static func seconds(_ key: String, _ value: String) throws -> Double {

@@ -147,6 +147,13 @@ public enum SluiceRuntime {
         proxy.maxClientStatements = configuration.maxClientStatements
         proxy.cacheUnnamedStatements = configuration.cacheUnnamedStatements
         proxy.upstreamConnectionLimit = configuration.upstreamPoolSize > 0 ? configuration.upstreamPoolSize : nil
+        if let instance = configuration.instanceID {
+            var peers: [UInt8: CancelRouting.Peer] = [:]
+            for (number, peer) in configuration.peers where number != instance {
+                peers[UInt8(number)] = CancelRouting.Peer(host: peer.host, port: peer.port)
+            }
+            proxy.cancelRouting = CancelRouting(instance: UInt8(instance), peers: peers)
+        }
         return proxy
     }
 

@@ -2,6 +2,8 @@ import PGWire
 import SluiceTestSupport
 import Testing
 
+@testable import ProxyCore
+
 extension ProxyTests {
     /// A CancelRequest with the proxy's key reaches the right server process
     /// at once; any other key does nothing.
@@ -74,6 +76,29 @@ extension ProxyTests {
                 throw error
             }
             await relay.stop()
+        }
+
+        /// pitfalls.md: behind a load balancer a cancel may land on another
+        /// Sluice process than the session's. Instance 2 knows where instance
+        /// 1 listens and passes the cancel on to it.
+        @Test func aCancelSentToAnotherInstanceIsPassedOn() async throws {
+            try await ProxyHarness.run(configure: { $0.cancelRouting = CancelRouting(instance: 1) }) { first in
+                let peers = [UInt8(1): CancelRouting.Peer(host: first.host, port: first.port)]
+                try await ProxyHarness.run(configure: { $0.cancelRouting = CancelRouting(instance: 2, peers: peers) }) { second in
+                    let (client, greeting) = try await first.login()
+                    let (observer, _) = try await first.login()
+                    let key = try #require(greeting.backendKey)
+                    #expect(CancelRouting.instance(ofProcessID: key.processID) == 1)
+                    let marker = "cancel_elsewhere_\(UInt32.random(in: 0 ... .max))"
+
+                    try await client.send(.query("SELECT pg_sleep(30) /* \(marker) */"))
+                    try await Self.waitUntilRunning(marker, observer: observer)
+                    try await RawWireClient.cancel(host: second.host, port: second.port, key: key)
+                    let answer = try await client.readUntilReadyForQuery(timeout: .seconds(5))
+                    #expect(answer.errors.map(\.sqlState) == ["57014"])
+                    #expect(try await client.simpleQuery("SELECT 1").firstValue == "1", "the session survives a cancel")
+                }
+            }
         }
 
         @Test func wrongKeyDoesNothing() async throws {
