@@ -8,7 +8,7 @@ import PGWire
 /// connection, closed once written. The peer answers nothing, as PostgreSQL
 /// does not, and handles it as its own (it never passes it on again).
 enum CancelForwarder {
-    /// The longest a forward may take to connect and write.
+    /// The longest a forward may take to connect.
     static let timeout = TimeAmount.seconds(5)
 
     static func forward(_ request: CancelRequest, to peer: CancelRouting.Peer, on loop: any EventLoop, logger: Logger) {
@@ -19,10 +19,8 @@ enum CancelForwarder {
             .flatMap { channel -> EventLoopFuture<Void> in
                 var buffer = channel.allocator.buffer(capacity: 16)
                 StartupPacket.cancel(request).write(into: &buffer)
-                let giveUp = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
-                return channel.writeAndFlush(buffer)
-                    .flatMap { channel.close() }
-                    .always { _ in giveUp.cancel() }
+                // Written or not, the connection is done with.
+                return channel.writeAndFlush(buffer).always { _ in channel.close(promise: nil) }
             }
             .whenFailure { error in
                 logger.warning("could not pass a cancel request on to its Sluice instance", metadata: [
