@@ -6,7 +6,9 @@ transactions, savepoints, cursors, errors at parse, bind and execute time) twice
 message: once through Sluice and once on a direct connection to PostgreSQL as a role that is a
 member of the workspace's customer role (same grants, same `search_path`). The answers are
 compared message by message after a small normalisation (the table each side writes to, and
-the error fields that name PostgreSQL's source file and line). Four clients run at once on a
+the error fields that name PostgreSQL's source file and line), and after every step what each
+client believes of the reported settings (`application_name`, `TimeZone`, `DateStyle`, as its
+`ParameterStatus` messages told it) must be the same. Four clients run at once on a
 private `sluice serve` with ONE server connection, so every transaction of every client lands on
 a connection the other clients' statements and settings went through last; then the same
 scripts taking turns step by step (deterministic) on four connections; then through the
@@ -16,7 +18,10 @@ A difference is a bug in the proxy (statements renamed or replayed, settings car
 `ParameterStatus` forwarded, errors emulated), or one of the deviations the README documents:
 the generator never produces the ones it cannot see (`pg_prepared_statements`, a custom
 setting's empty placeholder), and `refused_as_documented` accepts the rest (the policy's
-answers, and what a failed transaction on a connection that lacks a statement answers). `SLUICETEST_DIFF_SEED`, `SLUICETEST_DIFF_STEPS`,
+answers, what a failed transaction on a connection that lacks a statement answers, a data
+error at `Bind` rather than `Execute` (plan cache), a `DEALLOCATE` that takes no snapshot, and
+the `ParameterStatus` of a `RESET` of a startup setting, whose startup value must come back
+right after its transaction). `SLUICETEST_DIFF_SEED`, `SLUICETEST_DIFF_STEPS`,
 `SLUICETEST_DIFF_ONLY` (clients) and `SLUICETEST_DIFF_HISTORY` (steps shown) narrow a failure down;
 the taking-turns variant replays one exactly.
 """
@@ -41,6 +46,8 @@ CLIENTS = 4
 # Which of the clients run (all by default): `SLUICETEST_DIFF_ONLY=0,2` narrows a failure down.
 ONLY = [int(c) for c in os.environ.get("SLUICETEST_DIFF_ONLY", ",".join(map(str, range(CLIENTS)))).split(",")]
 STEPS = int(os.environ.get("SLUICETEST_DIFF_STEPS", "120"))
+# 202, 224: a Close of the unnamed statement after several unnamed Parses brought back a closed
+# or failed one.
 # 73: an earlier batch's skipped Bind of the unnamed portal, answered after a later batch bound
 # it again, made the proxy refuse that later batch's Describe of it (UnnamedPortal tickets).
 SEEDS = [int(s) for s in os.environ.get("SLUICETEST_DIFF_SEED", "11,23,37,73,202,224").split(",")]
@@ -173,6 +180,10 @@ class ScriptModel:
     portals: set[str] = field(default_factory=set)
     custom_set: bool = False
     startup: bool = False
+    # Set by the runner before each step: the session is outside a transaction block.
+    idle: bool = True
+    # The step just made takes a setting the startup message gave back to its default.
+    reset_startup: bool = False
 
     def param_values(self, count: int) -> list[str | None]:
         pool = ["0", "1", "2", "3", "5", "-4", "x", None]
@@ -186,8 +197,13 @@ class ScriptModel:
         if self.startup and ("RESET" in sql or "DISCARD" in sql):
             # Documented (README): RESET of a setting the startup message gave shows the
             # server's default until that transaction ends (ParameterStatus included), and
-            # a ParameterStatus with the startup value follows its ReadyForQuery.
-            sql = "SHOW TimeZone"
+            # a ParameterStatus with the startup value follows its ReadyForQuery. Outside
+            # a transaction block the step is the whole transaction, and the runner checks
+            # exactly that; inside one, the rest of the block would differ.
+            if self.idle:
+                self.reset_startup = True
+            else:
+                sql = "SHOW TimeZone"
         if "RESET ALL" in sql or "DISCARD ALL" in sql:
             self.custom_set = False
         if "myapp.x" in sql and "true)" not in sql:
@@ -255,6 +271,7 @@ class ScriptModel:
         return Step(parts, readies)
 
     def step(self) -> Step:
+        self.reset_startup = False
         return self.simple() if self.rnd.random() < 0.45 else self.extended()
 
 
@@ -344,6 +361,22 @@ def isolation_after_deallocate(sluice: list[tuple[str, object]], direct: list[tu
     return deallocated_in_block and any(refused(m) for m in direct) and not any(refused(m) for m in sluice)
 
 
+# Settings the scripts change that PostgreSQL reports with ParameterStatus.
+WATCHED_PARAMETERS = ("application_name", "TimeZone", "DateStyle")
+
+
+def split_parameter_status(msgs: list[tuple[str, object]]) -> tuple[list[tuple[str, object]], dict[str, str]]:
+    """The messages without their ParameterStatus, and what those said (the last of each name)."""
+    rest, said = [], {}
+    for m in msgs:
+        if m[0] == "S":
+            name, value, _ = bytes(m[1]).split(b"\0", 2)  # type: ignore[arg-type]
+            said[name.decode()] = value.decode()
+        else:
+            rest.append(m)
+    return rest, said
+
+
 def last_status(msgs: list[tuple[str, object]]) -> object:
     z = [payload for kind, payload in msgs if kind == "Z"]
     return z[-1] if z else None
@@ -423,6 +456,8 @@ class Side:
             self.conn.close()
             raise AssertionError(f"login as {user} failed: {res.error and res.error.fields}")
         self.table = table
+        # What the client believes of the settings it is told about (ParameterStatus).
+        self.believed = {k: v for k, v in dict(res.parameters).items() if k in WATCHED_PARAMETERS}
 
     def run(self, step: Step) -> list[tuple[str, object]]:
         self.conn.send(step.render(self.table))
@@ -514,10 +549,30 @@ def run_clients(dev: DevEnv, proxy_uri: str, reference, seed: int, sequential: b
             history: list[str] = []
             status: object = b"I"
             deallocated_in_block = False
+            restore_due = False
             for n in range(STEPS):
                 yield
+                model.idle = status == b"I"
                 step = model.step()
                 a, b = proxy.run(step), ref.run(step)
+                for side, msgs in ((proxy, a), (ref, b)):
+                    side.believed.update((k, v) for k, v in split_parameter_status(msgs)[1].items()
+                                         if k in WATCHED_PARAMETERS)
+                if restore_due:
+                    # Right after the transaction that reset them, before anything else, the
+                    # startup values came back with a ParameterStatus (README): not compared.
+                    restore_due = False
+                    while a and a[0][0] == "S":
+                        a = a[1:]
+                if not model.reset_startup and proxy.believed != ref.believed:
+                    failures.append(f"seed {seed} client {i} step {n}: {step.describe()}\n  the client believes "
+                                    f"{proxy.believed} (ParameterStatus), a direct client {ref.believed}")
+                    return
+                if model.reset_startup:
+                    # The ParameterStatus of this step itself is the documented difference.
+                    restore_due = True
+                    if split_parameter_status(a)[0] == split_parameter_status(b)[0]:
+                        a = b
                 began_failed, status = status == b"E", last_status(b)
                 if a != b and isolation_after_deallocate(a, b, deallocated_in_block):
                     return
