@@ -27,7 +27,7 @@ public enum GateDecision: Sendable, Equatable {
     /// `resetsSettings`: it may take a setting back to its default (`RESET`,
     /// `SET ... TO DEFAULT`, `DISCARD ALL`), which for a startup setting the
     /// proxy applied with `set_config` is the server's default, not the
-    /// startup value (see `ClientConnectionHandler.restoreStartupSettings`).
+    /// startup value (see `ClientSessionSettings.takeReadback`).
     case forwardChangingSession(clearsStatements: Bool, customSettings: [String], resetsSettings: Bool)
     /// Refuse with this error (severity ERROR; the caller makes it FATAL at startup).
     case deny(ErrorFields, reason: String)
