@@ -201,6 +201,7 @@ let package = Package(
             name: "ProxyCoreTests",
             dependencies: [
                 "ProxyCore", "PGWire", "SluiceTestSupport", "SluiceApp",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

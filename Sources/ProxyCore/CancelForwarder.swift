@@ -5,8 +5,9 @@ import PGWire
 
 /// Passes a CancelRequest on to the Sluice process whose key it carries
 /// (see `CancelRouting`), as a client would send it: one packet on a new
-/// connection, closed once written. The peer answers nothing, as PostgreSQL
-/// does not, and handles it as its own (it never passes it on again).
+/// connection, closed once written, marked as passed on. The peer answers
+/// nothing, as PostgreSQL does not, and handles it as its own (it never
+/// passes a marked one on again).
 enum CancelForwarder {
     /// The longest a forward may take to connect.
     static let timeout = TimeAmount.seconds(5)
@@ -18,7 +19,7 @@ enum CancelForwarder {
             .connect(host: peer.host, port: peer.port)
             .flatMap { channel -> EventLoopFuture<Void> in
                 var buffer = channel.allocator.buffer(capacity: 16)
-                StartupPacket.cancel(request).write(into: &buffer)
+                StartupPacket.cancel(CancelRouting.passedOn(request)).write(into: &buffer)
                 // Written or not, the connection is done with.
                 return channel.writeAndFlush(buffer).always { _ in channel.close(promise: nil) }
             }

@@ -44,12 +44,15 @@ final class CancelRegistry: Sendable {
 
     /// Which process a CancelRequest is for.
     func route(_ request: CancelRequest) -> CancelRouting.Route {
-        routing?.route(request.processID) ?? .local
+        guard let routing, !CancelRouting.wasPassedOn(request) else { return .local }
+        return routing.route(request.processID)
     }
 
     /// Delivers the cancel if the key matches; a wrong key does nothing.
     func cancel(_ request: CancelRequest) {
-        let entry = entries.withLockedValue { $0[request.processID] }
+        // A cancel a peer passed on carries a mark (never a key of its own).
+        let processID = routing == nil ? request.processID : request.processID & Int32.max
+        let entry = entries.withLockedValue { $0[processID] }
         guard let entry else { return }
         var difference = entry.secret ^ request.secretKey
         difference |= 0

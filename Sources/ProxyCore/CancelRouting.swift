@@ -1,3 +1,5 @@
+import PGWire
+
 /// Several Sluice processes behind one address (a load balancer, or DNS
 /// round robin): a client's CancelRequest arrives on a new connection, which
 /// may land on another process than the one serving its session. Each
@@ -8,8 +10,10 @@
 /// The number is in bits 23-30 of the key's process ID (bit 31 stays clear,
 /// so the ID is positive as PostgreSQL's are); the remaining 23 bits are
 /// random, and the 32-bit secret is untouched. A process passes on only keys
-/// that carry another's number, and the one they carry handles them itself:
-/// a cancel is forwarded at most once.
+/// that carry another's number, with bit 31 set as a mark, and a marked
+/// cancel is handled where it lands, never passed on again: a cancel is
+/// forwarded at most once, even when `peers` names a process twice or
+/// points a number at the wrong process.
 public struct CancelRouting: Sendable, Equatable {
     /// Where another process listens for clients.
     public struct Peer: Sendable, Hashable, CustomStringConvertible {
@@ -47,6 +51,15 @@ public struct CancelRouting: Sendable, Equatable {
     /// The number a key's process ID carries.
     static func instance(ofProcessID processID: Int32) -> UInt8 {
         UInt8(truncatingIfNeeded: processID >> shift)
+    }
+
+    /// The request as passed on to a peer: marked (bit 31 of the process ID).
+    static func passedOn(_ request: CancelRequest) -> CancelRequest {
+        CancelRequest(processID: request.processID | Int32.min, secretKey: request.secretKey)
+    }
+
+    static func wasPassedOn(_ request: CancelRequest) -> Bool {
+        request.processID < 0
     }
 
     /// Where a CancelRequest goes.

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import PGWire
 import Testing
 
@@ -33,6 +34,26 @@ import Testing
         #expect("\(CancelRouting.Peer(host: "::1", port: 7000))" == "[::1]:7000")
     }
 
+    /// `peers` pointing a number at the wrong process (here: at this one) must
+    /// not bounce a cancel between processes: a passed-on cancel is never
+    /// passed on again, and is delivered with its mark taken off.
+    @Test func aCancelIsPassedOnAtMostOnce() {
+        let registry = CancelRegistry(routing: CancelRouting(instance: 1, peers: [2: CancelRouting.Peer(host: "127.0.0.1", port: 1)]))
+        let delivered = Counter()
+        let key = registry.register { delivered.increment() }
+        let foreign = CancelRequest(processID: CancelRouting(instance: 2).processID(random: 5), secretKey: 9)
+        #expect(registry.route(foreign) == .peer(CancelRouting.Peer(host: "127.0.0.1", port: 1)))
+        let marked = CancelRouting.passedOn(foreign)
+        #expect(CancelRouting.wasPassedOn(marked) && !CancelRouting.wasPassedOn(foreign))
+        #expect(registry.route(marked) == .local, "never passed on twice")
+        registry.cancel(marked)
+        #expect(delivered.value == 0, "not this process's key")
+        let own = CancelRouting.passedOn(CancelRequest(processID: key.processID, secretKey: key.secretKey))
+        #expect(registry.route(own) == .local)
+        registry.cancel(own)
+        #expect(delivered.value == 1, "its own key, passed back to it, is delivered")
+    }
+
     @Test func theRegistryGivesOutKeysWithItsNumber() {
         let registry = CancelRegistry(routing: CancelRouting(instance: 200))
         for _ in 0..<100 {
@@ -45,4 +66,11 @@ import Testing
         let single = CancelRegistry()
         #expect(single.route(CancelRequest(processID: 200 << 23 | 5, secretKey: 1)) == .local)
     }
+}
+
+/// Counts deliveries (called from the registry, on any thread).
+private final class Counter: Sendable {
+    private let count = NIOLockedValueBox(0)
+    func increment() { count.withLockedValue { $0 += 1 } }
+    var value: Int { count.withLockedValue { $0 } }
 }
