@@ -102,6 +102,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
     private var batchStartedHealthy = true
     /// Whether the client bound its unnamed portal since its last simple Query.
     private var unnamedPortal = UnnamedPortal()
+    /// Session pooling: startup settings to give back when the transaction ends.
+    private var restoreAtTransactionEnd = false
     /// The Bind being handled names the unnamed portal.
     private var bindingUnnamedPortal = false
     private var loggedBatches: [Int: (frames: [(frame: Frame, raw: ByteBuffer)], startedIdle: Bool)] = [:]
@@ -604,6 +606,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             if pooled { book.simpleQuery() }
             unnamedPortal.simpleQuery()
             var token = FlowToken()
+            var restore: String?
             switch deps.gate.judge(sql: sql, user: user, mode: mode) {
             case .deny(let fields, _):
                 poison(.query(Self.poisonText), kind: .query, error: fields, on: upstream)
@@ -616,8 +619,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     poison(.query(Self.poisonText), kind: .query, error: refusal, on: upstream)
                     return
                 }
-                if resets { session.mayReset() }
-                token.changesSession = pooled || readsBackAfter(resetting: resets)
+                if resets {
+                    session.mayReset()
+                    restore = session.restoreStatement()
+                }
+                token.changesSession = true
                 token.clearsStatements = clears
             case .forward:
                 break
@@ -626,6 +632,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             upstream.unnamedOwner = nil
             upstream.write(raw)
             tracker.sent(.query, origin: .client, token: token)
+            if let restore {
+                // Startup settings the Query may have reset come back at once, in its
+                // transaction (a block's next statements see them, as on a direct
+                // connection; a failed block refuses it, and a rolled-back reset leaves
+                // nothing to give back). Its ParameterStatus is the client's.
+                var follow = FlowToken()
+                follow.reportsSettings = true
+                sendProxy(.query(restore), kind: .query, token: follow, on: upstream)
+            }
         case UInt8(ascii: "P"):
             let parse: Parse
             do {
@@ -669,8 +684,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
                     refuse(parse, error: refusal, pooled: pooled, on: upstream)
                     return
                 }
-                if resets { session.mayReset() }
-                changes = pooled || readsBackAfter(resetting: resets)
+                if resets {
+                    session.mayReset()
+                    // Session pooling: given back when its transaction ends (see `restoreStartupSettings`).
+                    if !pooled { restoreAtTransactionEnd = true }
+                }
+                changes = true
                 clears = clearsStatements
             case .forward:
                 break
@@ -1177,13 +1196,30 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
         sendProxy(.query(commands), kind: .query, token: token, on: connection)
     }
 
-    /// Under session pooling the server connection is the client's for the
-    /// whole session, so its settings need no read-back, except after a
-    /// statement that may take a startup setting back to the server's default
-    /// (the read-back gives it back: `ClientSessionSettings.takeReadback`).
-    private func readsBackAfter(resetting resets: Bool) -> Bool {
-        resets && session.hasStartupSettings
+    /// Session pooling, after a transaction in which an extended-protocol
+    /// statement may have taken startup settings back to the server's
+    /// default (a simple Query's are given back right after it): gives them
+    /// back, with their `ParameterStatus` for the client. Through the
+    /// extended protocol, under a statement and portal of the proxy's own:
+    /// here the server's unnamed statement is the client's, and a simple
+    /// Query would drop it. (Transaction pooling gives them back in the
+    /// settings read-back instead.)
+    private func restoreStartupSettings(on upstream: UpstreamConnection) {
+        guard let restore = session.restoreStatement() else { return }
+        var token = FlowToken()
+        token.reportsSettings = true
+        let name = Self.restoreName
+        sendProxy(.close(Close(kind: .statement, name: name)), kind: .close, token: token, on: upstream)
+        sendProxy(.parse(Parse(name: name, query: restore, parameterTypes: [])), kind: .parse, token: token, on: upstream)
+        sendProxy(.bind(Bind(portal: name, statement: name)), kind: .bind, token: token, on: upstream)
+        sendProxy(.execute(Execute(portal: name)), kind: .execute, token: token, on: upstream)
+        sendProxy(.close(Close(kind: .statement, name: name)), kind: .close, token: token, on: upstream)
+        sendProxy(.sync, kind: .sync, token: token, on: upstream)
+        upstream.flush()
     }
+
+    /// The statement and portal `restoreStartupSettings` uses.
+    static let restoreName = "sluice_restore_settings"
 
     /// `DEALLOCATE name` in transaction pooling: the client's protocol-level
     /// statement lives under a shared name on the server, so the proxy
@@ -1224,6 +1260,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             armIdleInTransactionTimer()
             return
         }
+        guard mode == .transaction else {
+            if restoreAtTransactionEnd {
+                restoreAtTransactionEnd = false
+                restoreStartupSettings(on: upstream)
+            }
+            return
+        }
         if let readback = session.takeReadback() {
             // Read the session settings back: exact whatever ROLLBACK, RESET or set_config did.
             var token = FlowToken()
@@ -1233,7 +1276,6 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamConnectionDe
             upstream.flush()
             return
         }
-        guard mode == .transaction else { return }
         // The connection's read-complete will not reach us once it is released.
         flushClient()
         self.upstream = nil

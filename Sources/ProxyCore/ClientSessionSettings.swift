@@ -47,9 +47,6 @@ struct ClientSessionSettings: Sendable {
         startup = values
     }
 
-    /// The startup message gave settings (a `RESET` of one needs the proxy).
-    var hasStartupSettings: Bool { !startup.isEmpty }
-
     // MARK: Statements
 
     /// A statement that may change settings (naming these custom ones) is
@@ -79,6 +76,13 @@ struct ClientSessionSettings: Sendable {
     /// again in any later transaction).
     mutating func mayReset() {
         if !startup.isEmpty { restoresStartup = true }
+    }
+
+    /// The statement giving back the startup settings a `RESET` took to the
+    /// server's default, sent right after a simple Query that may have reset
+    /// them (nil: no startup settings to give back).
+    func restoreStatement() -> String? {
+        Self.restoreQuery(startup: startup)
     }
 
     // MARK: Leases

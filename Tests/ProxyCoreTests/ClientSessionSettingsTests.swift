@@ -77,7 +77,7 @@ import Testing
             StartupParameter(name: "TimeZone", value: "Asia/Tokyo"),
             StartupParameter(name: "app.origin", value: "web"),
         ])
-        #expect(session.hasStartupSettings)
+        #expect(session.restoreStatement() != nil)
         session.changed()
         #expect(session.takeReadback()?.restoresStartup == false, "a SET: nothing to give back")
         session.mayReset()
@@ -99,7 +99,7 @@ import Testing
         session.changed()
         #expect(session.takeReadback()?.restoresStartup == false)
         var none = ClientSessionSettings()
-        #expect(!none.hasStartupSettings)
+        #expect(none.restoreStatement() == nil)
         none.mayReset()
         none.changed()
         #expect(none.takeReadback()?.restoresStartup == false)

@@ -180,8 +180,6 @@ class ScriptModel:
     portals: set[str] = field(default_factory=set)
     custom_set: bool = False
     startup: bool = False
-    # Set by the runner before each step: the session is outside a transaction block.
-    idle: bool = True
     # The step just made takes a setting the startup message gave back to its default.
     reset_startup: bool = False
 
@@ -195,15 +193,10 @@ class ScriptModel:
     def simple(self) -> Step:
         sql = self.rnd.choice(SIMPLE_STATEMENTS).replace("{r}", self.token())
         if self.startup and ("RESET" in sql or "DISCARD" in sql):
-            # Documented (README): RESET of a setting the startup message gave shows the
-            # server's default until that transaction ends (ParameterStatus included), and
-            # a ParameterStatus with the startup value follows its ReadyForQuery. Outside
-            # a transaction block the step is the whole transaction, and the runner checks
-            # exactly that; inside one, the rest of the block would differ.
-            if self.idle:
-                self.reset_startup = True
-            else:
-                sql = "SHOW TimeZone"
+            # Documented (README): a simple Query's RESET of a setting the startup message
+            # gave reports the server's default in its own ParameterStatus, and one with the
+            # startup value follows its ReadyForQuery; the runner checks exactly that.
+            self.reset_startup = True
         if "RESET ALL" in sql or "DISCARD ALL" in sql:
             self.custom_set = False
         if "myapp.x" in sql and "true)" not in sql:
@@ -552,7 +545,6 @@ def run_clients(dev: DevEnv, proxy_uri: str, reference, seed: int, sequential: b
             restore_due = False
             for n in range(STEPS):
                 yield
-                model.idle = status == b"I"
                 step = model.step()
                 a, b = proxy.run(step), ref.run(step)
                 for side, msgs in ((proxy, a), (ref, b)):

@@ -64,10 +64,41 @@ def test_reset_returns_to_the_startup_settings(dev):
         assert conn.execute("SELECT current_setting('TimeZone'), current_setting('application_name')").fetchone() \
             == ("Asia/Tokyo", "sess-startup")
         assert conn.info.parameter_status("TimeZone") == "Asia/Tokyo"
+        # Inside a transaction block, for the block's next statements too.
+        conn.execute("SET TimeZone = 'UTC'")
+        with conn.transaction():
+            conn.execute("RESET TimeZone")
+            assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+        assert conn.info.parameter_status("TimeZone") == "Asia/Tokyo"
         # A setting the startup message did not give goes to the server's default, as directly.
         conn.execute("SET DateStyle = 'German'")
         conn.execute("RESET DateStyle")
         assert conn.execute("SHOW DateStyle").fetchone() == ("ISO, MDY",)
+
+
+def test_reset_through_the_extended_protocol_keeps_the_unnamed_statement(dev):
+    """Session pooling: a RESET sent with Parse/Bind/Execute (pgJDBC, psycopg) is given back
+    when its transaction ends, under a statement of the proxy's own: the server's unnamed
+    statement is the client's own here, and it must still be there to bind again (pg8000
+    binds the unnamed statement after a later Sync)."""
+    from policywire import bind_msg, execute_msg, parse_msg, sync_msg
+    from txpool import Wire
+    url = dev.session_database_url
+    with Wire(url, application_name="ext-startup", TimeZone="Asia/Tokyo") as c:
+        c.query("SET TimeZone = 'UTC'").ok()
+        c.send(parse_msg("RESET TimeZone"), bind_msg(), execute_msg(), sync_msg())
+        assert not c.read_until_ready().errors
+        assert c.value("SELECT 1") == "1"
+        assert c.parameters["TimeZone"] == "Asia/Tokyo"
+        c.query("SET TimeZone = 'UTC'").ok()
+        c.send(parse_msg("SELECT current_setting('TimeZone')"), bind_msg(), execute_msg(), sync_msg())
+        assert c.read_until_ready().ok().value == "UTC"
+        c.send(parse_msg("RESET TimeZone", "reset_tz"), bind_msg(stmt="reset_tz"), execute_msg(), sync_msg())
+        assert not c.read_until_ready().errors
+        # The unnamed statement parsed before the RESET is still the client's.
+        c.send(bind_msg(), execute_msg(), sync_msg())
+        assert c.read_until_ready().ok().value == "Asia/Tokyo"
+        assert c.parameters["TimeZone"] == "Asia/Tokyo"
 
 
 def test_connection_left_in_transaction_is_not_reused(dev):

@@ -879,6 +879,17 @@ def test_reset_returns_to_the_startup_settings(pool1, reset):
         assert a.value("SHOW TimeZone") == "Asia/Tokyo"
         assert (a.parameters["TimeZone"], a.parameters["application_name"]) == ("Asia/Tokyo", "startup-app")
         assert a.value("SHOW application_name") == "startup-app"
+        # A simple Query's RESET inside a transaction block (DISCARD ALL cannot run in one):
+        # the block's next statements see the startup value, as directly; a ROLLBACK takes
+        # the RESET back.
+        a.query("SET TimeZone = 'UTC'").ok()
+        a.query("BEGIN").ok()
+        a.query(reset.replace("DISCARD ALL", "RESET ALL")).ok()
+        assert a.value("SHOW TimeZone") == "Asia/Tokyo"
+        assert a.parameters["TimeZone"] == "Asia/Tokyo"
+        a.query("ROLLBACK").ok()
+        assert a.value("SHOW TimeZone") == "UTC"
+        assert a.parameters["TimeZone"] == "UTC"
         b.query(reset).ok()
         # Not the proxy's own name: the server's default, as on a direct connection.
         assert b.value("SHOW application_name") == ""
