@@ -20,8 +20,8 @@ the generator never produces the ones it cannot see (`pg_prepared_statements`, a
 setting's empty placeholder), and `refused_as_documented` accepts the rest (the policy's
 answers, what a failed transaction on a connection that lacks a statement answers, a data
 error at `Bind` rather than `Execute` (plan cache), a `DEALLOCATE` that takes no snapshot, and
-the `ParameterStatus` of a `RESET` of a startup setting, whose startup value must come back
-right after its transaction). `SLUICETEST_DIFF_SEED`, `SLUICETEST_DIFF_STEPS`,
+the `ParameterStatus` of a simple Query's `RESET` of a startup setting, after which one with
+the startup value must come before the next answer). `SLUICETEST_DIFF_SEED`, `SLUICETEST_DIFF_STEPS`,
 `SLUICETEST_DIFF_ONLY` (clients) and `SLUICETEST_DIFF_HISTORY` (steps shown) narrow a failure down;
 the taking-turns variant replays one exactly.
 """
